@@ -1,0 +1,15 @@
+import type { Db } from '../db/client';
+import { createOrgActivities } from './org/resolve-approvers';
+
+export interface ActivityDependencies {
+  db: Db;
+}
+
+/** Every activity the approval worker registers, built from injected dependencies. */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createOrgActivities(deps.db),
+  };
+}
+
+export type ApprovalActivities = ReturnType<typeof createActivities>;

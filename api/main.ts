@@ -1,0 +1,36 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { connectDatabase, migrateDatabase } from '../db/client';
+import { loadSecretBox } from '../db/secrets-key';
+import { seedDemo } from '../db/seed-demo';
+import { startApiServer } from './server';
+
+/** The API as its own process (compose, production): external Temporal and PostgreSQL only. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl || !config.temporalAddress) throw new Error('the standalone API needs DATABASE_URL and TEMPORAL_ADDRESS');
+  if (process.env.MIGRATE_ON_START !== 'false') await migrateDatabase(config.databaseUrl);
+  const database = connectDatabase(config.databaseUrl);
+  const secretBox = loadSecretBox({ appSecretsKey: config.appSecretsKey, dataDir: config.dataDir, embedded: false });
+  if (process.env.SEED_DEMO === 'true') await seedDemo(database.db, secretBox, config.demoErpSecret);
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const api = await startApiServer({ db: database.db, temporal, secretBox, config }, config.port);
+  console.log(JSON.stringify({ level: 'info', msg: 'api listening', url: api.url }));
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, async () => {
+      if (stopping) return;
+      stopping = true;
+      await api.close();
+      await connection.close();
+      await database.close();
+      process.exit(0);
+    });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import { requireApp } from '../auth/app-auth';
+import type { ApiDependencies, ApiEnv } from '../context';
+import { actionBody, startInstanceBody } from '../schemas';
+import { actOnInstance, startApproval, viewInstance } from '../services/instance-service';
+import { validatedBody } from '../validation';
+
+export function instanceRoutes(deps: ApiDependencies) {
+  const routes = new Hono<ApiEnv>();
+
+  routes.post('/', requireApp(deps, 'start'), async (c) => {
+    const body = validatedBody(c, startInstanceBody);
+    const answer = await startApproval(deps, c.get('caller').key, body);
+    return c.json({ instanceId: answer.instanceId, flowVersion: answer.flowVersion, status: answer.status }, answer.created ? 201 : 200);
+  });
+
+  routes.get('/:id', requireApp(deps), async (c) => c.json(await viewInstance(deps, c.req.param('id'))));
+
+  routes.post('/:id/actions', requireApp(deps, 'act_for'), async (c) => {
+    const body = validatedBody(c, actionBody);
+    const view = await actOnInstance(deps, c.req.param('id'), {
+      type: body.type,
+      actionId: body.actionId,
+      actorId: body.actorId,
+      ...(body.taskId !== undefined ? { taskId: body.taskId } : {}),
+      ...(body.comment !== undefined ? { comment: body.comment } : {}),
+    });
+    return c.json(view);
+  });
+  return routes;
+}

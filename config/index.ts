@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../temporal-config';
+
+/** Everything the processes read from the environment, with the embedded defaults of SPEC §3. */
+export interface AppConfig {
+  port: number;
+  dataDir: string;
+  /** Project-local folder for fetched tools (the Temporal CLI). */
+  toolsDir: string;
+  /** Set: use this PostgreSQL; unset: start the embedded one. */
+  databaseUrl?: string;
+  embeddedPostgresPort: number;
+  /** Set: use this Temporal frontend; unset: start the dev server. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  temporalDevPort: number;
+  temporalUiPort: number;
+  taskQueue: string;
+  /** Base64 (or hex) of 32 bytes; encrypts app secrets at rest. Embedded mode generates one under DATA_DIR. */
+  appSecretsKey?: string;
+  demoErpSecret: string;
+  publicBaseUrl: string;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = intFromEnv(env, 'PORT', 3000);
+  return {
+    port,
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    toolsDir: path.resolve(env.TOOLS_DIR || '.tools'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalNamespace: env.TEMPORAL_NAMESPACE || DEFAULT_NAMESPACE,
+    temporalDevPort: intFromEnv(env, 'TEMPORAL_DEV_PORT', 7233),
+    temporalUiPort: intFromEnv(env, 'TEMPORAL_UI_PORT', 8233),
+    taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
+    appSecretsKey: env.APP_SECRETS_KEY || undefined,
+    demoErpSecret: env.DEMO_ERP_SECRET || 'demo-erp-secret',
+    publicBaseUrl: env.PUBLIC_BASE_URL || `http://localhost:${port}`,
+  };
+}

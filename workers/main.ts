@@ -1,0 +1,38 @@
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { connectDatabase } from '../db/client';
+import { createApprovalWorker } from './approval-worker';
+import { readWorkflowBundle } from './workflow-bundle';
+
+/**
+ * The worker as its own process (compose, production): external Temporal and PostgreSQL only.
+ * SIGINT/SIGTERM start a graceful shutdown (the SDK's default signal handling): polling stops,
+ * running activities get the grace time, then the process exits.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl || !config.temporalAddress) throw new Error('the standalone worker needs DATABASE_URL and TEMPORAL_ADDRESS');
+  Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO') });
+  const database = connectDatabase(config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  try {
+    const bundle = readWorkflowBundle(process.env.WORKFLOW_BUNDLE_PATH);
+    if (!bundle) console.warn('no prebuilt workflow bundle (npm run build:workflows); bundling at start');
+    const worker = await createApprovalWorker({
+      connection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      db: database.db,
+      ...(bundle ? { workflowBundle: bundle } : {}),
+    });
+    await worker.run();
+  } finally {
+    await connection.close();
+    await database.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
