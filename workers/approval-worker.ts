@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
 import { WORKFLOWS_PATH } from './workflow-bundle';
 
@@ -7,7 +7,7 @@ export interface ApprovalWorkerOptions extends ActivityDependencies {
   namespace: string;
   taskQueue: string;
   /** Prebuilt bundle (`npm run build:workflows`); without one the worker bundles at start. */
-  workflowBundle?: { code: string };
+  workflowBundle?: WorkflowBundleOption;
 }
 
 /** The worker that runs approval workflows and all their activities. */

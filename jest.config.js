@@ -1,0 +1,26 @@
+/** Unit tests live beside the code (`*.test.ts`); integration tests under test/integration run against the real stack. */
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const ignored = ['/node_modules/', '/.data/', '/.tools/', '/dist/', '/scratch/'];
+
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      testPathIgnorePatterns: [...ignored, '\\.int\\.test\\.ts$'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/integration/**/*.int.test.ts'],
+      testPathIgnorePatterns: ignored,
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+};

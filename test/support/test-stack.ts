@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import postgres from 'postgres';
+import { startApiServer } from '../../api/server';
+import { createSignedClient, type SignedClient } from '../../client/signed-client';
+import { upsertApp } from '../../db/apps';
+import { connectDatabase, type Database } from '../../db/client';
+import type { AppPermission } from '../../db/schema';
+import { SecretBox } from '../../db/secret-box';
+import { DEFAULT_NAMESPACE } from '../../temporal-config';
+import { createApprovalWorker } from '../../workers/approval-worker';
+
+/**
+ * One test file's slice of the real stack: its own database (cloned from the migrated template),
+ * its own task queue with a real worker, and the API served over HTTP on a free port — all on
+ * the PostgreSQL and Temporal dev server that Jest's global setup started.
+ */
+export interface TestStack {
+  baseUrl: string;
+  api: SignedClient;
+  database: Database;
+  temporal: Client;
+  taskQueue: string;
+  appKey: string;
+  /** Registers another app with only `permissions`, and returns a client signed with its secret. */
+  appWith(permissions: AppPermission[]): Promise<SignedClient & { appKey: string; secret: string }>;
+  stop(): Promise<void>;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run integration tests through jest (global setup starts the stack)`);
+  return value;
+}
+
+let runtimeInstalled = false;
+
+export async function startTestStack(): Promise<TestStack> {
+  if (!runtimeInstalled) {
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      // Already installed in this process by an earlier test file.
+    }
+    runtimeInstalled = true;
+  }
+  const suffix = randomBytes(4).toString('hex');
+  const templateUrl = new URL(required('TEST_DATABASE_URL'));
+  const dbName = `test_${suffix}`;
+  const admin = postgres({ ...parseUrl(templateUrl, 'postgres'), max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database "${dbName}" template "${templateUrl.pathname.slice(1)}"`);
+  const dbUrl = new URL(templateUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const database = connectDatabase(dbUrl.toString(), { max: 5 });
+  const secretBox = SecretBox.fromString(required('TEST_APP_SECRETS_KEY'));
+
+  const appKey = `test-app-${suffix}`;
+  const secret = randomBytes(16).toString('hex');
+  await upsertApp(database.db, secretBox, { key: appKey, name: 'Test ERP', secret, permissions: ['start', 'act_for', 'sync', 'admin'] });
+
+  const address = required('TEST_TEMPORAL_ADDRESS');
+  const connection = await Connection.connect({ address });
+  const temporal = new Client({ connection, namespace: DEFAULT_NAMESPACE });
+  const workerConnection = await NativeConnection.connect({ address });
+  const taskQueue = `approvals-test-${suffix}`;
+  const worker: Worker = await createApprovalWorker({
+    connection: workerConnection,
+    namespace: DEFAULT_NAMESPACE,
+    taskQueue,
+    workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
+    db: database.db,
+  });
+  const workerRun = worker.run();
+  const server = await startApiServer({ db: database.db, temporal, secretBox, config: { temporalNamespace: DEFAULT_NAMESPACE, taskQueue } }, 0, '127.0.0.1');
+
+  return {
+    baseUrl: server.url,
+    api: createSignedClient({ baseUrl: server.url, appKey, secret }),
+    database,
+    temporal,
+    taskQueue,
+    appKey,
+    async appWith(permissions) {
+      const key = `test-app-${randomBytes(4).toString('hex')}`;
+      const appSecret = randomBytes(16).toString('hex');
+      await upsertApp(database.db, secretBox, { key, name: 'Limited app', secret: appSecret, permissions });
+      return { ...createSignedClient({ baseUrl: server.url, appKey: key, secret: appSecret }), appKey: key, secret: appSecret };
+    },
+    async stop() {
+      await server.close();
+      worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
+      await connection.close();
+      await database.close();
+      await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+function parseUrl(url: URL, database: string) {
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database,
+  };
+}
