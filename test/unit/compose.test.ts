@@ -148,7 +148,7 @@ describe('Dockerfile', () => {
   const dockerfile = readRootFile('Dockerfile');
 
   it('builds the workflow bundle into the image', () => {
-    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+    expect(dockerfile).toMatch(/^RUN npm install --omit=dev\b/m);
     expect(dockerfile).toMatch(/^RUN npm run build:workflows$/m);
     expect(dockerfile).toMatch(/dist\/workflow-bundle\.js/);
   });
