@@ -1,0 +1,25 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+
+/**
+ * Replays recorded histories of real runs (test/fixtures/histories, written by
+ * `npm run record:histories`) against today's workflow bundle. A non-deterministic change —
+ * one that would break instances already running — fails here; put such changes behind patched().
+ */
+const HISTORY_DIR = path.resolve(__dirname, '../fixtures/histories');
+const files = readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json')).sort();
+
+describe('workflow replay of recorded histories', () => {
+  it('has recorded histories to replay', () => {
+    expect(files.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(files)('replays %s without nondeterminism', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORY_DIR, file), 'utf8')));
+    const codePath = process.env.TEST_WORKFLOW_BUNDLE;
+    if (!codePath) throw new Error('TEST_WORKFLOW_BUNDLE is not set: run through jest');
+    await Worker.runReplayHistory({ workflowBundle: { codePath } }, history, file.replace(/\.json$/, ''));
+  });
+});
