@@ -54,11 +54,11 @@ function runAsIds(): { uid: number; gid: number } | undefined {
 }
 
 /**
- * Every directory above the data dir must be traversable by the postgres user: add the
+ * Every directory above `target` must be traversable by the postgres user: add the
  * others-execute bit (traverse, not list) where it is missing.
  */
-function makeTraversable(dir: string, log?: (line: string) => void): void {
-  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+function makeTraversable(target: string, log?: (line: string) => void): void {
+  for (let current = path.dirname(target); ; current = path.dirname(current)) {
     if (!existsSync(current)) mkdirSync(current, { recursive: true, mode: 0o755 });
     const mode = statSync(current).mode & 0o7777;
     if ((mode & 0o001) === 0) {
@@ -85,7 +85,7 @@ async function initialise(binaries: Binaries, dataDir: string, ids: { uid: numbe
       [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'],
       { ...(ids ?? {}), encoding: 'utf8' },
     );
-    if (result.status !== 0) throw new Error(`initdb failed: ${result.stderr || result.stdout}`);
+    if (result.status !== 0) throw new Error(`initdb failed: ${result.error ?? (result.stderr || result.stdout)}`);
   } finally {
     rmSync(pwDir, { recursive: true, force: true });
   }
@@ -130,7 +130,11 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const binaries = await loadBinaries();
   const dataDir = path.resolve(options.dataDir);
   const ids = runAsIds();
-  if (ids) makeTraversable(dataDir, options.log);
+  if (ids) {
+    // The postgres user must reach its own binaries (inside node_modules) and the data dir.
+    makeTraversable(binaries.postgres, options.log);
+    makeTraversable(dataDir, options.log);
+  }
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(binaries, dataDir, ids);
   const child = await startServer(binaries, dataDir, options.port, ids);
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
