@@ -6,6 +6,7 @@ import { connectDatabase, migrateDatabase } from '../db/client';
 import { loadSecretBox } from '../db/secrets-key';
 import { DEMO_APP_KEY, demoFlow, seedDemo } from '../db/seed-demo';
 import { createApprovalWorker } from '../workers/approval-worker';
+import { assertPortsFree } from '../runtime/port-check';
 import { ensureWorkflowBundle } from '../workers/workflow-bundle';
 import { startInfrastructure } from './infrastructure';
 
@@ -20,6 +21,16 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[start] ${line}`);
   // We own the shutdown order; the SDK must not react to signals on its own.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  await assertPortsFree([
+    { port: config.port, what: 'API' },
+    ...(config.databaseUrl ? [] : [{ port: config.embeddedPostgresPort, what: 'embedded PostgreSQL' }]),
+    ...(config.temporalAddress
+      ? []
+      : [
+          { port: config.temporalDevPort, what: 'Temporal frontend' },
+          { port: config.temporalUiPort, what: 'Temporal Web UI' },
+        ]),
+  ]);
 
   const [infra, bundle] = await Promise.all([startInfrastructure(config, { log }), ensureWorkflowBundle()]);
   if (bundle.rebuilt) log('workflow bundle rebuilt');
@@ -107,4 +118,7 @@ function printBanner(info: {
   console.log(lines.join('\n'));
 }
 
-void main();
+main().catch((err) => {
+  console.error(`[start] failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
