@@ -34,16 +34,16 @@ const { resolveApprovers } = proxyActivities<ApprovalActivities>({
  * the engine's commands are carried out here by activities.
  */
 export async function approvalWorkflow(input: StartInstanceInput): Promise<InstanceView> {
-  let state: InstanceState;
-  const commands: Command[] = [];
-  let executing = false;
   const now = () => new Date().toISOString();
+  const started = startInstance(input, now());
+  let state: InstanceState = started.state;
+  const commands: Command[] = [...started.commands];
+  let executing = false;
 
   const apply = (transition: Transition) => {
     state = transition.state;
     commands.push(...transition.commands);
   };
-  apply(startInstance(input, now()));
 
   setHandler(instanceViewQuery, () => toInstanceView(state));
   setHandler(
@@ -72,25 +72,25 @@ export async function approvalWorkflow(input: StartInstanceInput): Promise<Insta
       { key: searchAttributes.status, value: state.status },
       { key: searchAttributes.assignees, value: assignees },
     ]);
-    setCurrentDetails(describe(state, assignees));
+    setCurrentDetails(currentDetails(state, assignees));
   };
 
   for (;;) {
     publishVisibility();
-    if (state!.status !== 'running' && commands.length === 0) break;
+    if (state.status !== 'running' && commands.length === 0) break;
     await condition(() => commands.length > 0 || state.status !== 'running');
     while (commands.length > 0) {
       const command = commands.shift()!;
       executing = true;
       try {
-        apply(await execute(command, state!));
+        apply(await execute(command, state));
       } finally {
         executing = false;
       }
     }
   }
   await condition(allHandlersFinished);
-  return toInstanceView(state!);
+  return toInstanceView(state);
 }
 
 async function execute(command: Command, state: InstanceState): Promise<Transition> {
@@ -105,7 +105,7 @@ async function execute(command: Command, state: InstanceState): Promise<Transiti
   }
 }
 
-function describe(state: InstanceState, assignees: string[]): string {
+function currentDetails(state: InstanceState, assignees: string[]): string {
   if (state.status !== 'running') return `**${state.status}** at ${state.completedAt ?? ''}`;
   const nodes = state.currentNodeIds
     .map((id) => state.definition.nodes.find((n) => n.id === id))

@@ -53,9 +53,10 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
   }
   const instanceId = instanceWorkflowId(body.flowCode, body.businessKey);
   const payloadHash = startPayloadHash(body);
-  const existing = await existingInstance(deps, instanceId, payloadHash);
-  if (existing) return existing;
   if ((await findActiveUsers(deps.db, [body.initiatorId])).size === 0) {
+    // A retry of a start whose initiator has since left still gets its instance back.
+    const existing = await existingInstance(deps, instanceId, payloadHash);
+    if (existing) return existing;
     throw new ApiError(422, 'UNKNOWN_USER', `initiatorId "${body.initiatorId}" is not an active user`, [{ field: 'initiatorId', message: 'unknown or inactive user' }]);
   }
 
@@ -78,7 +79,7 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      memo: { payloadHash },
+      memo: { payloadHash, flowVersion: published.version },
       typedSearchAttributes: [
         { key: searchAttributes.flowCode, value: body.flowCode },
         { key: searchAttributes.status, value: 'running' },
@@ -92,9 +93,9 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      // Lost a race with an identical (or conflicting) start: answer as the winner does.
-      const winner = await existingInstance(deps, instanceId, payloadHash);
-      if (winner) return winner;
+      // A repeated start (or a race with one): the same payload gets the instance, another one 409.
+      const existing = await existingInstance(deps, instanceId, payloadHash);
+      if (existing) return existing;
     }
     throw err;
   }
@@ -112,8 +113,13 @@ async function existingInstance(deps: ApiDependencies, instanceId: string, paylo
   if (description.memo?.payloadHash !== payloadHash) {
     throw new ApiError(409, 'BUSINESS_KEY_CONFLICT', `instance ${instanceId} already exists with a different payload`);
   }
-  const view = await viewInstance(deps, instanceId);
-  return { created: false, instanceId, flowVersion: view.flowVersion, status: view.status };
+  // From memo and search attributes: answers even while no worker is up to serve a query.
+  return {
+    created: false,
+    instanceId,
+    flowVersion: Number(description.memo?.flowVersion),
+    status: description.typedSearchAttributes.get(searchAttributes.status) ?? 'running',
+  };
 }
 
 function summaryOf(flowName: string, body: StartInstanceBody): string {

@@ -198,6 +198,17 @@ describe('idempotent start', () => {
     expect(conflicting.status).toBe(409);
     expect(conflicting.body).toMatchObject({ error: { code: 'BUSINESS_KEY_CONFLICT' } });
   });
+
+  it('a repeated start after the instance completed answers 200 with its final status', async () => {
+    const body = startBody(flowCode);
+    const { instanceId } = await expectOk<{ instanceId: string }>(stack.api.request('POST', '/api/v1/instances', body), 201);
+    await waitForView(stack.api, instanceId, hasPendingTasks);
+    await expectOk(stack.api.request('POST', `${instancePath(instanceId)}/actions`, { type: 'approve', actionId: uid('act'), actorId: 'u_a' }));
+    await stack.temporal.workflow.getHandle(instanceId).result();
+    const again = await stack.api.request('POST', '/api/v1/instances', body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ instanceId, flowVersion: 1, status: 'approved' });
+  });
 });
 
 describe('approver resolution and onEmpty', () => {
