@@ -7,8 +7,8 @@ import {
   instancePath,
   oneApprovalFlow,
   publishFlow,
+  seedOrgAndFlow,
   startBody,
-  syncTestUsers,
   uid,
   waitForView,
 } from '../support/fixtures';
@@ -21,9 +21,7 @@ let flowCode: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  await syncTestUsers(stack.api);
-  flowCode = uid('po');
-  await publishFlow(stack.api, oneApprovalFlow(flowCode, ['u_a', 'u_b']));
+  flowCode = await seedOrgAndFlow(stack.api, 'po', ['u_a', 'u_b']);
 });
 afterAll(() => stack?.stop());
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { InstanceView } from '../../engine/instance-view';
-import { expectOk, hasPendingTasks, instancePath, oneApprovalFlow, publishFlow, startBody, syncTestUsers, uid, waitForView } from '../support/fixtures';
+import { expectOk, hasPendingTasks, instancePath, oneApprovalFlow, publishFlow, seedOrgAndFlow, startBody, uid, waitForView } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -18,9 +18,7 @@ let flowCode: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  await syncTestUsers(stack.api);
-  flowCode = uid('rec');
-  await publishFlow(stack.api, oneApprovalFlow(flowCode, ['u_a', 'u_b']));
+  flowCode = await seedOrgAndFlow(stack.api, 'rec', ['u_a', 'u_b']);
 });
 afterAll(() => stack?.stop());
 

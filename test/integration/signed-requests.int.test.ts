@@ -1,24 +1,22 @@
 import { signedHeaders } from '../../api/auth/signature';
 import { authNonces, users } from '../../db/schema';
-import { expectOk, oneApprovalFlow, publishFlow, startBody, syncTestUsers, uid } from '../support/fixtures';
+import { expectOk, seedOrgAndFlow, startBody, uid } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /** SPEC §7 and the "bad input changes nothing" rule, checked over real HTTP. */
 let stack: TestStack;
 let flowCode: string;
 let secret: string;
+let appKey: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  await syncTestUsers(stack.api);
-  flowCode = uid('auth');
-  await publishFlow(stack.api, oneApprovalFlow(flowCode, ['u_a']));
+  flowCode = await seedOrgAndFlow(stack.api, 'auth', ['u_a']);
   const limited = await stack.appWith(['start', 'act_for', 'sync', 'admin']);
   secret = limited.secret;
   appKey = limited.appKey;
 });
 afterAll(() => stack?.stop());
-let appKey: string;
 
 async function send(path: string, init: { method?: string; body?: string; headers?: Record<string, string> }) {
   const response = await fetch(stack.baseUrl + path, {

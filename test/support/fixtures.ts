@@ -69,3 +69,11 @@ export async function historyEventTypes(temporal: Client, workflowId: string): P
   const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).map((e) => String(e.eventType));
 }
+
+/** The usual start of a test file: the test org synced and one published one-approval flow. */
+export async function seedOrgAndFlow(api: SignedClient, prefix: string, approvers: string[]): Promise<string> {
+  await syncTestUsers(api);
+  const flowCode = uid(prefix);
+  await publishFlow(api, oneApprovalFlow(flowCode, approvers));
+  return flowCode;
+}
