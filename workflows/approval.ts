@@ -39,10 +39,13 @@ export async function approvalWorkflow(input: StartInstanceInput): Promise<Insta
   let state: InstanceState = started.state;
   const commands: Command[] = [...started.commands];
   let executing = false;
+  /** Bumped by every transition, so the loop republishes visibility after any change. */
+  let revision = 0;
 
   const apply = (transition: Transition) => {
     state = transition.state;
     commands.push(...transition.commands);
+    revision++;
   };
 
   setHandler(instanceViewQuery, () => toInstanceView(state));
@@ -75,10 +78,14 @@ export async function approvalWorkflow(input: StartInstanceInput): Promise<Insta
     setCurrentDetails(currentDetails(state, assignees));
   };
 
+  let publishedRevision = -1;
   for (;;) {
-    publishVisibility();
+    if (publishedRevision !== revision) {
+      publishedRevision = revision;
+      publishVisibility();
+    }
     if (state.status !== 'running' && commands.length === 0) break;
-    await condition(() => commands.length > 0 || state.status !== 'running');
+    await condition(() => commands.length > 0 || revision !== publishedRevision);
     while (commands.length > 0) {
       const command = commands.shift()!;
       executing = true;

@@ -112,6 +112,8 @@ describe('start → approval (any) → end over HTTP', () => {
     const first = await expectOk<InstanceView>(stack.api.request('POST', path, { type: 'reject', actionId: uid('act'), actorId: 'u_a', comment: '预算不足' }));
     expect(first.status).toBe('running');
     expect(first.tasks.map((t) => t.status)).toEqual(['rejected', 'pending']);
+    const assignees = (await stack.temporal.workflow.getHandle(view.instanceId).describe()).typedSearchAttributes.get(searchAttributes.assignees);
+    expect(assignees).toEqual(['u_b']);
     const second = await expectOk<InstanceView>(stack.api.request('POST', path, { type: 'reject', actionId: uid('act'), actorId: 'u_b' }));
     expect(second.status).toBe('rejected');
     expect(second.tasks.map((t) => t.status)).toEqual(['rejected', 'rejected']);
