@@ -1,4 +1,4 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -76,11 +76,10 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl?: string;
-  process: ChildProcess;
   stop(): Promise<void>;
 }
 
-export function devServerArgs(options: DevServerOptions): string[] {
+function devServerArgs(options: DevServerOptions): string[] {
   const args = [
     'server', 'start-dev',
     '--db-filename', options.dbFile,
@@ -130,7 +129,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.stderr?.resume();
   const uiUrl = options.headless ? undefined : `http://localhost:${options.uiPort}`;
   log(`Temporal dev server ready at ${address}${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
-  return { address, uiUrl, process: child, stop };
+  return { address, uiUrl, stop };
 }
 
 async function waitUntilReady(address: string, namespace: string, timeoutMs = 120_000): Promise<void> {

@@ -34,16 +34,12 @@ function required(name: string): string {
   return value;
 }
 
-let runtimeInstalled = false;
-
 export async function startTestStack(): Promise<TestStack> {
-  if (!runtimeInstalled) {
-    try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-    } catch {
-      // Already installed in this process by an earlier test file.
-    }
-    runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this Jest worker by an earlier test file (module state does not
+    // survive between files, the native runtime does).
   }
   const suffix = randomBytes(4).toString('hex');
   const templateUrl = new URL(required('TEST_DATABASE_URL'));
