@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { createNotifyActivities } from './notify/notify';
 import { createOrgActivities } from './org/resolve-approvers';
 
 export interface ActivityDependencies {
@@ -9,6 +10,7 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createOrgActivities(deps.db),
+    ...createNotifyActivities(deps.db),
   };
 }
 

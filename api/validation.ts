@@ -34,3 +34,13 @@ export function validatedBody<S extends z.ZodType>(c: Context<ApiEnv>, schema: S
   }
   return parsed.data;
 }
+
+/** The query string checked against `schema`; 400 names every bad parameter. */
+export function validatedQuery<S extends z.ZodType>(c: Context<ApiEnv>, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({ field: ['query', ...issue.path.map(String)].join('.'), message: issue.message }));
+    throw new ApiError(400, 'VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
+  }
+  return parsed.data;
+}

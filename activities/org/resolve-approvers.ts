@@ -1,29 +1,50 @@
 import type { Db } from '../../db/client';
-import { findActiveUsers } from '../../db/org';
-import type { ApproverSource } from '../../engine/dsl';
+import { activeDelegations } from '../../db/delegations';
+import type { Assignment, ResolveApproversInput } from '../../engine/assignment';
+import { activeManagersOf, usersOfSource } from './approver-sources';
 
-export interface ResolveApproversInput {
-  instanceId: string;
-  nodeId: string;
-  source: ApproverSource;
-  initiatorId: string;
+function firstPerUser(assignments: Assignment[]): Assignment[] {
+  const seen = new Set<string>();
+  return assignments.filter((a) => {
+    if (seen.has(a.userId)) return false;
+    seen.add(a.userId);
+    return true;
+  });
+}
+
+/** `whenApproverIsInitiator: to_manager`: the initiator's place goes to their first active manager, or is dropped. */
+async function initiatorToManager(db: Db, assignments: Assignment[], initiatorId: string): Promise<Assignment[]> {
+  if (!assignments.some((a) => a.userId === initiatorId)) return assignments;
+  const [manager] = await activeManagersOf(db, initiatorId);
+  const substitute: Assignment[] = manager ? [{ userId: manager.id, substitutedFor: initiatorId }] : [];
+  return assignments.flatMap((a) => (a.userId === initiatorId ? substitute : [a]));
+}
+
+/** Each assignee with a running delegation for the flow is replaced by the delegate — one hop, never a chain. */
+async function followDelegations(db: Db, assignments: Assignment[], flowCode: string, at: Date): Promise<Assignment[]> {
+  const delegateOf = await activeDelegations(db, assignments.map((a) => a.userId), flowCode, at);
+  return assignments.map((a) => {
+    const delegate = delegateOf.get(a.userId);
+    return delegate === undefined ? a : { ...a, userId: delegate, delegatedFrom: a.userId };
+  });
 }
 
 /**
- * Turns a node's approver source into the active users who must act, in the source's order,
- * each once. The workflow records the answer in history, so a later org change never rewrites
- * who was asked.
+ * Turns a node's approver source into the active users who must act, in the source's order, each
+ * once (first occurrence wins). The workflow records the answer in history, so a later org change
+ * never rewrites who was asked. The activity name `resolveApprovers` is in recorded histories.
  */
 export function createOrgActivities(db: Db) {
   return {
-    async resolveApprovers(input: ResolveApproversInput): Promise<string[]> {
-      switch (input.source.type) {
-        case 'users': {
-          const ids = [...new Set(input.source.ids)];
-          const active = await findActiveUsers(db, ids);
-          return ids.filter((id) => active.has(id));
-        }
+    async resolveApprovers(input: ResolveApproversInput): Promise<Assignment[]> {
+      let assignments: Assignment[] = (await usersOfSource(db, input)).map((userId) => ({ userId }));
+      if (input.whenApproverIsInitiator === 'to_manager' && input.source.type !== 'initiator') {
+        assignments = firstPerUser(await initiatorToManager(db, assignments, input.initiatorId));
       }
+      if (input.applyDelegation) {
+        assignments = firstPerUser(await followDelegations(db, assignments, input.flowCode, new Date()));
+      }
+      return assignments;
     },
   };
 }

@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
-import { syncUsers } from '../../db/org';
+import { InvalidDepartmentsError } from '../../db/department-tree';
+import { syncDepartments, syncUsers } from '../../db/org';
 import { requireApp } from '../auth/app-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
+import { ApiError } from '../errors';
+import { syncDepartmentsBody } from '../org-schemas';
 import { syncUsersBody } from '../schemas';
 import { validatedBody } from '../validation';
 
@@ -11,6 +14,15 @@ export function syncRoutes(deps: ApiDependencies) {
   routes.post('/users', async (c) => {
     const body = validatedBody(c, syncUsersBody);
     return c.json(await syncUsers(deps.db, body.mode, body.users));
+  });
+  routes.post('/departments', async (c) => {
+    const body = validatedBody(c, syncDepartmentsBody);
+    try {
+      return c.json(await syncDepartments(deps.db, body.mode, body.departments));
+    } catch (err) {
+      if (err instanceof InvalidDepartmentsError) throw new ApiError(422, 'INVALID_DEPARTMENTS', err.message, err.problems);
+      throw err;
+    }
   });
   return routes;
 }
