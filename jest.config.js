@@ -4,6 +4,8 @@ const ignored = ['/node_modules/', '/.data/', '/.tools/', '/dist/', '/scratch/']
 
 module.exports = {
   maxWorkers: 2,
+  // Timer scenarios wait on real (short) durations; a loaded CI machine needs headroom.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'unit',

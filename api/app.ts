@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { ApiDependencies, ApiEnv } from './context';
 import { ApiError } from './errors';
-import { definitionRoutes } from './routes/definitions';
+import { definitionPreviewRoutes, definitionRoutes } from './routes/definitions';
+import { delegationRoutes } from './routes/delegations';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { syncRoutes } from './routes/sync';
@@ -9,9 +10,11 @@ import { syncRoutes } from './routes/sync';
 export function createApi(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
   app.route('/', healthRoutes(deps));
+  app.route('/api/v1/definitions', definitionPreviewRoutes(deps));
   app.route('/api/v1/definitions', definitionRoutes(deps));
   app.route('/api/v1/instances', instanceRoutes(deps));
   app.route('/api/v1/sync', syncRoutes(deps));
+  app.route('/api/v1/delegations', delegationRoutes(deps));
 
   app.notFound((c) => c.json(new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {

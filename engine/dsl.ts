@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { CONDITION_OPS, type Condition } from './condition';
+import { parseIsoDuration } from './duration';
 
 /**
- * The flow definition DSL (SPEC §4) — the subset the engine runs today:
- * start → approval (`users`, mode `any`) → … → end. Node types and modes are added here first,
- * then given semantics in `instance.ts`.
+ * The flow definition DSL (SPEC §4): start, approval, condition, cc, parallel / join, end.
+ * Shape is checked here; graph rules (reachability, cycles, joins) in `validate-definition.ts`.
  */
 const id = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 letters, digits, "_" or "-", starting with a letter or "_"');
+const userId = z.string().min(1).max(64);
+const duration = z.string().refine((text) => parseIsoDuration(text) !== null, 'must be an ISO 8601 duration such as PT24H or P3D (no years or months)');
 
 export const formFieldSchema = z.object({
   key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be an identifier'),
@@ -14,36 +17,121 @@ export const formFieldSchema = z.object({
   required: z.boolean().optional(),
 });
 
+const levels = z.number().int().min(1).max(20);
+
 export const approverSourceSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('users'), ids: z.array(z.string().min(1)).min(1, 'needs at least one user id') }),
+  z.object({ type: z.literal('users'), ids: z.array(userId).min(1, 'needs at least one user id') }),
+  z.object({ type: z.literal('role'), role: z.string().min(1).max(64) }),
+  /** Leaders of the initiator's (first) department; `levels: 2` is its parent department's. */
+  z.object({ type: z.literal('dept_leader'), levels: levels.optional() }),
+  /** The reporting line: the first `levels` managers up (default 1), or every manager up to and including the first with `untilTitle`. */
+  z
+    .object({ type: z.literal('manager'), levels: levels.optional(), untilTitle: z.string().min(1).optional() })
+    .refine((s) => s.levels === undefined || s.untilTitle === undefined, { message: 'give "levels" or "untilTitle", not both', path: ['untilTitle'] }),
+  /** Chosen by the initiator in the start request, under `selectedApprovers[nodeId]`. */
+  z.object({ type: z.literal('initiator_select'), multiple: z.boolean().optional() }),
+  z.object({ type: z.literal('initiator') }),
 ]);
 
-const startNodeSchema = z.object({ id, type: z.literal('start'), name: z.string().optional(), next: id });
-const endNodeSchema = z.object({ id, type: z.literal('end'), name: z.string().optional() });
-const approvalNodeSchema = z.object({
-  id,
-  type: z.literal('approval'),
-  name: z.string().optional(),
-  approvers: approverSourceSchema,
-  mode: z.literal('any'),
-  /** What happens when no active approver resolves. Default `reject`: nobody signs, nothing passes. */
-  onEmpty: z.enum(['auto_approve', 'reject']).optional(),
-  next: id,
-});
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(conditionSchema).min(1) }),
+    z.strictObject({ any: z.array(conditionSchema).min(1) }),
+    z.strictObject({ not: conditionSchema }),
+    z.strictObject({ field: z.string().min(1), op: z.enum(CONDITION_OPS), value: z.unknown().optional() }),
+  ]),
+);
 
-export const nodeSchema = z.discriminatedUnion('type', [startNodeSchema, approvalNodeSchema, endNodeSchema]);
+export const timeoutSchema = z
+  .object({
+    remindAfter: duration.optional(),
+    remindEvery: duration.optional(),
+    actAfter: duration.optional(),
+    action: z.enum(['approve', 'reject', 'escalate', 'to_admin']).optional(),
+  })
+  .refine((t) => (t.actAfter === undefined) === (t.action === undefined), {
+    message: '"actAfter" and "action" go together',
+    path: ['action'],
+  })
+  .refine((t) => t.remindEvery === undefined || t.remindAfter !== undefined, {
+    message: '"remindEvery" needs "remindAfter"',
+    path: ['remindEvery'],
+  });
+
+const name = z.string().max(128).optional();
+
+const startNodeSchema = z.object({ id, type: z.literal('start'), name, next: id });
+const endNodeSchema = z.object({ id, type: z.literal('end'), name });
+const approvalNodeSchema = z
+  .object({
+    id,
+    type: z.literal('approval'),
+    name,
+    approvers: approverSourceSchema,
+    /** all 会签 · any 或签 · sequential 顺序签 · vote 票签 */
+    mode: z.enum(['all', 'any', 'sequential', 'vote']),
+    passRatio: z.number().gt(0).max(1).optional(),
+    passCount: z.number().int().min(1).optional(),
+    /** No active approver resolved. Default `reject`: nobody signs, nothing passes. */
+    onEmpty: z.enum(['auto_approve', 'to_admin', 'reject']).optional(),
+    /** An assignee who already approved earlier in this instance is auto-approved. Default true. */
+    dedupe: z.boolean().optional(),
+    /** The initiator resolved as an approver: acts on it (default), is auto-approved, or is replaced by their manager. */
+    whenApproverIsInitiator: z.enum(['approve_self', 'auto_approve', 'to_manager']).optional(),
+    timeout: timeoutSchema.optional(),
+    next: id,
+  })
+  .refine((n) => n.mode !== 'vote' || (n.passRatio === undefined) !== (n.passCount === undefined), {
+    message: 'a vote needs exactly one of "passRatio" or "passCount"',
+    path: ['mode'],
+  })
+  .refine((n) => n.mode === 'vote' || (n.passRatio === undefined && n.passCount === undefined), {
+    message: '"passRatio" / "passCount" apply to mode "vote" only',
+    path: ['mode'],
+  });
+const conditionNodeSchema = z.object({
+  id,
+  type: z.literal('condition'),
+  name,
+  branches: z.array(z.object({ when: conditionSchema, next: id, name })).min(1, 'needs at least one branch'),
+  default: id.optional(),
+});
+const ccNodeSchema = z.object({ id, type: z.literal('cc'), name, recipients: approverSourceSchema, next: id });
+const parallelNodeSchema = z.object({
+  id,
+  type: z.literal('parallel'),
+  name,
+  branches: z.array(id).min(2, 'a fork needs at least two branches'),
+});
+const joinNodeSchema = z.object({ id, type: z.literal('join'), name, next: id });
+
+export const nodeSchema = z.discriminatedUnion('type', [
+  startNodeSchema,
+  approvalNodeSchema,
+  conditionNodeSchema,
+  ccNodeSchema,
+  parallelNodeSchema,
+  joinNodeSchema,
+  endNodeSchema,
+]);
 
 export const flowDefinitionSchema = z.object({
   code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lower-case letters, digits and "_", starting with a letter'),
   name: z.string().min(1),
   description: z.string().optional(),
+  /** Flow admins: they receive `to_admin` tasks. Without any, users with role `approval_admin` do. */
+  admins: z.array(userId).optional(),
   form: z.object({ fields: z.array(formFieldSchema) }).default({ fields: [] }),
   nodes: z.array(nodeSchema).min(2, 'needs at least a start and an end node'),
 });
 
 export type FormField = z.infer<typeof formFieldSchema>;
 export type ApproverSource = z.infer<typeof approverSourceSchema>;
+export type ApprovalTimeout = z.infer<typeof timeoutSchema>;
 export type FlowNode = z.infer<typeof nodeSchema>;
 export type ApprovalNode = z.infer<typeof approvalNodeSchema>;
+export type ConditionNode = z.infer<typeof conditionNodeSchema>;
+export type NodeOfType<T extends FlowNode['type']> = Extract<FlowNode, { type: T }>;
 export type FlowDefinition = z.infer<typeof flowDefinitionSchema>;
 export type FormValues = Record<string, unknown>;
+export type ApprovalMode = ApprovalNode['mode'];

@@ -1,7 +1,8 @@
 import type { FormValues } from './dsl';
-import type { InstanceSource, InstanceState, InstanceStatus, NodeOutcome, TaskStatus } from './instance';
+import { currentNodeIds } from './instance';
+import type { InstanceSource, InstanceState, InstanceStatus, NodeOutcome, Task, TimelineEvent } from './state';
 
-/** The instance view of SPEC §6 — the names clients rely on are fixed. */
+/** The instance view of SPEC §6 — the names clients rely on are fixed; the rest is extra. */
 export interface InstanceView {
   instanceId: string;
   flowCode: string;
@@ -13,16 +14,9 @@ export interface InstanceView {
   form: FormValues;
   source?: InstanceSource;
   currentNodeIds: string[];
-  tasks: Array<{
-    taskId: string;
-    nodeId: string;
-    nodeName?: string;
-    assigneeId: string;
-    status: TaskStatus;
-    comment?: string;
-    createdAt: string;
-    completedAt?: string;
-  }>;
+  /** Returned to the initiator: waiting for `resubmit` (or `withdraw`). */
+  returnedToInitiator: boolean;
+  tasks: Array<Omit<Task, 'runId' | 'seat' | 'remindAt'> & { nodeName?: string }>;
   automaticOutcomes: NodeOutcome[];
   createdAt: string;
   completedAt?: string;
@@ -40,13 +34,23 @@ export function toInstanceView(state: InstanceState): InstanceView {
     initiatorId: state.initiatorId,
     form: state.form,
     ...(state.source ? { source: state.source } : {}),
-    currentNodeIds: state.currentNodeIds,
-    tasks: state.tasks.map((t) => {
-      const nodeName = nodeNames.get(t.nodeId);
-      return { ...t, ...(nodeName ? { nodeName } : {}) };
+    currentNodeIds: currentNodeIds(state),
+    returnedToInitiator: state.awaitingResubmit,
+    tasks: state.tasks.map(({ runId: _runId, seat: _seat, remindAt: _remindAt, ...task }) => {
+      const nodeName = nodeNames.get(task.nodeId);
+      return { ...task, ...(nodeName ? { nodeName } : {}) };
     }),
     automaticOutcomes: state.automaticOutcomes,
     createdAt: state.createdAt,
     ...(state.completedAt ? { completedAt: state.completedAt } : {}),
   };
+}
+
+/** SPEC §6 timeline: the events still held by the instance, in order. */
+export interface TimelineView {
+  events: TimelineEvent[];
+}
+
+export function toTimelineView(state: InstanceState): TimelineView {
+  return { events: state.timeline };
 }

@@ -1,43 +1,64 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  makeContinueAsNewFunc,
+  isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { ApprovalActivities } from '../activities';
+import type { Assignment } from '../engine/assignment';
 import {
-  applyAction,
-  approversResolved,
+  act,
   checkAction,
   currentAssignees,
+  currentNodeIds,
+  isRepeatedAction,
+  lookupAnswered,
+  nextDeadline,
   startInstance,
+  timersDue,
   type Command,
   type InstanceState,
   type StartInstanceInput,
   type Transition,
 } from '../engine/instance';
-import { toInstanceView, type InstanceView } from '../engine/instance-view';
+import { toInstanceView, toTimelineView, type InstanceView } from '../engine/instance-view';
 import { retryPolicies, searchAttributes } from '../temporal-config';
-import { actUpdate, instanceViewQuery } from './messages';
+import { actUpdate, instanceViewQuery, timelineQuery } from './messages';
 
-const { resolveApprovers } = proxyActivities<ApprovalActivities>({
+const { resolveApprovers, notify } = proxyActivities<ApprovalActivities>({
   startToCloseTimeout: '30s',
   retry: retryPolicies.database,
 });
 
+/** Continue-as-new past this many history events (Temporal's own suggestion may come earlier). */
+export const DEFAULT_HISTORY_LIMIT = 2_000;
+
 /**
  * One approval instance. A thin loop around the pure engine: actions arrive as updates, are
  * checked by a validator (a refusal leaves nothing in history), applied by the engine, and
- * the engine's commands are carried out here by activities.
+ * the engine's commands are carried out here by activities. Task deadlines are one timer,
+ * re-armed only when the earliest deadline changes. `resumed` is the state carried across
+ * continue-as-new.
  */
-export async function approvalWorkflow(input: StartInstanceInput): Promise<InstanceView> {
+export async function approvalWorkflow(input: StartInstanceInput, resumed?: InstanceState): Promise<InstanceView> {
   const now = () => new Date().toISOString();
-  const started = startInstance(input, now());
-  let state: InstanceState = started.state;
-  const commands: Command[] = [...started.commands];
+  let state: InstanceState;
+  const commands: Command[] = [];
+  if (resumed) {
+    state = resumed;
+  } else {
+    const started = startInstance(input, now());
+    state = started.state;
+    commands.push(...started.commands);
+  }
   let executing = false;
   /** Bumped by every transition, so the loop republishes visibility after any change. */
   let revision = 0;
@@ -47,19 +68,24 @@ export async function approvalWorkflow(input: StartInstanceInput): Promise<Insta
     commands.push(...transition.commands);
     revision++;
   };
+  const settled = () => commands.length === 0 && !executing;
 
   setHandler(instanceViewQuery, () => toInstanceView(state));
+  setHandler(timelineQuery, () => toTimelineView(state));
   setHandler(
     actUpdate,
     async (action) => {
-      apply(applyAction(state, action, now()));
+      // Temporal dedupes an update id within a run; this covers a repeat after continue-as-new.
+      if (isRepeatedAction(state, action.actionId)) return toInstanceView(state);
+      apply(act(state, action, now()));
       // Answer with the settled view: after the commands this action caused have run.
-      await condition(() => commands.length === 0 && !executing);
+      await condition(settled);
       return toInstanceView(state);
     },
     {
       validator: (action) => {
-        const refusal = checkAction(state, action);
+        if (isRepeatedAction(state, action.actionId)) return;
+        const refusal = checkAction(state, action, now());
         if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true });
       },
     },
@@ -78,6 +104,10 @@ export async function approvalWorkflow(input: StartInstanceInput): Promise<Insta
     setCurrentDetails(currentDetails(state, assignees));
   };
 
+  const timer = deadlineTimer();
+  const historyLimit = state.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+
   let publishedRevision = -1;
   for (;;) {
     if (publishedRevision !== revision) {
@@ -85,36 +115,111 @@ export async function approvalWorkflow(input: StartInstanceInput): Promise<Insta
       publishVisibility();
     }
     if (state.status !== 'running' && commands.length === 0) break;
-    await condition(() => commands.length > 0 || revision !== publishedRevision);
+    timer.arm(state.status === 'running' ? nextDeadline(state) : undefined);
+    if (settled() && shouldContinueAsNew()) {
+      timer.arm(undefined);
+      await condition(allHandlersFinished);
+      if (settled()) await continueAsNewCarrying(input, state);
+    }
+    await condition(() => commands.length > 0 || revision !== publishedRevision || timer.due());
+    if (timer.due()) {
+      timer.consume();
+      apply(timersDue(state, now()));
+    }
     while (commands.length > 0) {
       const command = commands.shift()!;
       executing = true;
       try {
-        apply(await execute(command, state));
+        const transition = await execute(command, state);
+        if (transition) apply(transition);
       } finally {
         executing = false;
       }
     }
   }
+  timer.arm(undefined);
   await condition(allHandlersFinished);
   return toInstanceView(state);
 }
 
-async function execute(command: Command, state: InstanceState): Promise<Transition> {
+/** The next run starts from this state, with the same memo and the search attributes as they are now. */
+function continueAsNewCarrying(input: StartInstanceInput, state: InstanceState): Promise<never> {
+  const info = workflowInfo();
+  return makeContinueAsNewFunc<typeof approvalWorkflow>({ memo: info.memo, typedSearchAttributes: info.typedSearchAttributes })(input, state);
+}
+
+/** One durable timer for the earliest task deadline; untouched while that deadline stays the same. */
+function deadlineTimer() {
+  let armedAt: string | undefined;
+  let scope: CancellationScope | undefined;
+  let fired = false;
+  return {
+    arm(at: string | undefined) {
+      if (at === armedAt) return;
+      scope?.cancel();
+      scope = undefined;
+      armedAt = at;
+      fired = false;
+      if (at === undefined) return;
+      const ms = Math.max(1, Date.parse(at) - Date.now());
+      const current = new CancellationScope();
+      scope = current;
+      current
+        .run(() => sleep(ms))
+        .then(
+          () => {
+            if (scope === current) fired = true;
+          },
+          (err: unknown) => {
+            if (!isCancellation(err)) throw err;
+          },
+        );
+    },
+    due: () => fired,
+    consume() {
+      fired = false;
+      armedAt = undefined;
+      scope = undefined;
+    },
+  };
+}
+
+/** Histories recorded before approver lookups returned assignments held plain user ids. */
+function asAssignments(result: Array<Assignment | string>): Assignment[] {
+  return result.map((entry) => (typeof entry === 'string' ? { userId: entry } : entry));
+}
+
+async function execute(command: Command, state: InstanceState): Promise<Transition | undefined> {
   switch (command.type) {
-    case 'resolveApprovers': {
-      const ids = await resolveApprovers.executeWithOptions(
-        { summary: `resolve approvers of ${command.nodeId}` },
-        [{ instanceId: state.instanceId, nodeId: command.nodeId, source: command.source, initiatorId: command.initiatorId }],
-      );
-      return approversResolved(state, command.nodeId, ids, new Date().toISOString());
+    case 'resolve': {
+      const { purpose } = command;
+      const summary =
+        purpose.kind === 'node' || purpose.kind === 'node_admins'
+          ? `resolve approvers of ${nodeIdOfRun(state, purpose.runId)}${purpose.kind === 'node_admins' ? ' (admins)' : ''}`
+          : purpose.kind === 'cc'
+            ? `resolve cc recipients of ${purpose.nodeId}`
+            : `resolve escalation target of task ${purpose.taskId}`;
+      const result = await resolveApprovers.executeWithOptions({ summary }, [command.request]);
+      return lookupAnswered(state, purpose, asAssignments(result), new Date().toISOString());
+    }
+    case 'notify': {
+      const { notification } = command;
+      await notify.executeWithOptions({ summary: `${notification.kind} → ${notification.recipients.join(', ')}` }, [
+        { ...notification, instanceId: state.instanceId },
+      ]);
+      return undefined;
     }
   }
 }
 
+function nodeIdOfRun(state: InstanceState, runId: number): string {
+  return [...state.runs, ...state.completedRuns].find((r) => r.runId === runId)?.nodeId ?? `run ${runId}`;
+}
+
 function currentDetails(state: InstanceState, assignees: string[]): string {
   if (state.status !== 'running') return `**${state.status}** at ${state.completedAt ?? ''}`;
-  const nodes = state.currentNodeIds
+  if (state.awaitingResubmit) return `**running** — returned to the initiator ${state.initiatorId}, waiting for resubmit`;
+  const nodes = currentNodeIds(state)
     .map((id) => state.definition.nodes.find((n) => n.id === id))
     .map((n) => (n ? `${n.name ?? n.id} (\`${n.id}\`)` : ''))
     .join(', ');

@@ -1,14 +1,16 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActionRequest } from '../engine/instance';
-import type { InstanceView } from '../engine/instance-view';
+import type { ActionRequest } from '../engine/actions';
+import type { InstanceView, TimelineView } from '../engine/instance-view';
 
 /** Names shared by the workflow and its clients (the API). */
 export const APPROVAL_WORKFLOW_TYPE = 'approvalWorkflow';
 
-/** A human action (approve, reject …). The update id is the request's `actionId`. */
+/** A human action (approve, reject, transfer …). The update id is the request's `actionId`. */
 export const actUpdate = defineUpdate<InstanceView, [ActionRequest]>('act');
 
 export const instanceViewQuery = defineQuery<InstanceView>('instanceView');
+
+export const timelineQuery = defineQuery<TimelineView>('timeline');
 
 export function instanceWorkflowId(flowCode: string, businessKey: string): string {
   return `approval:${flowCode}:${businessKey}`;

@@ -4,7 +4,9 @@ import { parseDefinitionForPublish, parseDefinitionShape } from '../../engine/pa
 import { requireApp } from '../auth/app-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
 import { ApiError } from '../errors';
-import { parseJson } from '../validation';
+import { previewBody } from '../schemas';
+import { previewInstanceRoute } from '../services/route-preview';
+import { parseJson, validatedBody } from '../validation';
 import type { DefinitionProblem } from '../../engine/definition-errors';
 
 function invalidDefinition(problems: DefinitionProblem[]): ApiError {
@@ -47,6 +49,16 @@ export function definitionRoutes(deps: ApiDependencies) {
     const found = await findVersion(deps.db, code, Number(raw));
     if (!found) throw new ApiError(404, 'VERSION_NOT_FOUND', `flow "${code}" has no version ${raw}`);
     return c.json(found);
+  });
+  return routes;
+}
+
+/** Route preview: for apps that start instances, so it is mounted ahead of the admin-only routes. */
+export function definitionPreviewRoutes(deps: ApiDependencies) {
+  const routes = new Hono<ApiEnv>();
+  routes.post('/:code/preview', requireApp(deps, 'start'), async (c) => {
+    const body = validatedBody(c, previewBody);
+    return c.json(await previewInstanceRoute(deps, c.req.param('code'), body));
   });
   return routes;
 }

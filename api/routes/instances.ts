@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { requireApp } from '../auth/app-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
 import { actionBody, startInstanceBody } from '../schemas';
-import { actOnInstance, startApproval, viewInstance } from '../services/instance-service';
+import { actOnInstance, startApproval, timelineOf, viewInstance } from '../services/instance-service';
 import { validatedBody } from '../validation';
 
 export function instanceRoutes(deps: ApiDependencies) {
@@ -15,17 +15,11 @@ export function instanceRoutes(deps: ApiDependencies) {
   });
 
   routes.get('/:id', requireApp(deps), async (c) => c.json(await viewInstance(deps, c.req.param('id'))));
+  routes.get('/:id/timeline', requireApp(deps), async (c) => c.json(await timelineOf(deps, c.req.param('id'))));
 
   routes.post('/:id/actions', requireApp(deps, 'act_for'), async (c) => {
     const body = validatedBody(c, actionBody);
-    const view = await actOnInstance(deps, c.req.param('id'), {
-      type: body.type,
-      actionId: body.actionId,
-      actorId: body.actorId,
-      ...(body.taskId !== undefined ? { taskId: body.taskId } : {}),
-      ...(body.comment !== undefined ? { comment: body.comment } : {}),
-    });
-    return c.json(view);
+    return c.json(await actOnInstance(deps, c.req.param('id'), body));
   });
   return routes;
 }

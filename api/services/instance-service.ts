@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { findLatestVersion, findDraft } from '../../db/definitions';
+import { findDraft, findLatestVersion, findVersion } from '../../db/definitions';
 import { findActiveUsers } from '../../db/org';
 import { validateForm } from '../../engine/form';
-import type { ActionRequest, RefusalCode, StartInstanceInput } from '../../engine/instance';
-import type { InstanceView } from '../../engine/instance-view';
+import { REFUSAL_STATUS, type ActionRequest, type RefusalCode } from '../../engine/actions';
+import type { FlowDefinition, FormValues } from '../../engine/dsl';
+import type { StartInstanceInput } from '../../engine/instance';
+import type { InstanceView, TimelineView } from '../../engine/instance-view';
+import { plannedRoute } from '../../engine/preview';
 import { searchAttributes } from '../../temporal-config';
-import { actUpdate, APPROVAL_WORKFLOW_TYPE, instanceViewQuery, instanceWorkflowId } from '../../workflows/messages';
+import { actUpdate, APPROVAL_WORKFLOW_TYPE, instanceViewQuery, instanceWorkflowId, timelineQuery } from '../../workflows/messages';
 import type { ApiDependencies } from '../context';
 import { ApiError } from '../errors';
-import type { StartInstanceBody } from '../schemas';
+import type { ActionBody, StartInstanceBody } from '../schemas';
+import { resolveActionTargets } from './action-targets';
 import type { approvalWorkflow } from '../../workflows';
 
 /** Key order independent JSON, so equal payloads hash equally. */
@@ -47,10 +51,8 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
     const draft = await findDraft(deps.db, body.flowCode);
     throw new ApiError(404, 'FLOW_NOT_FOUND', draft ? `flow "${body.flowCode}" has no published version` : `no flow "${body.flowCode}"`);
   }
-  const formProblems = validateForm(published.definition.form.fields, body.form);
-  if (formProblems.length > 0) {
-    throw new ApiError(400, 'VALIDATION_FAILED', formProblems.map((p) => `${p.field}: ${p.message}`).join('; '), formProblems);
-  }
+  assertValidForm(published.definition, body.form);
+  checkSelectedApproverShape(published.definition, body.form, body.selectedApprovers ?? {});
   const instanceId = instanceWorkflowId(body.flowCode, body.businessKey);
   const payloadHash = startPayloadHash(body);
   if ((await findActiveUsers(deps.db, [body.initiatorId])).size === 0) {
@@ -59,6 +61,7 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
     if (existing) return existing;
     throw new ApiError(422, 'UNKNOWN_USER', `initiatorId "${body.initiatorId}" is not an active user`, [{ field: 'initiatorId', message: 'unknown or inactive user' }]);
   }
+  await checkSelectedApproversExist(deps, body.selectedApprovers ?? {});
 
   const input: StartInstanceInput = {
     instanceId,
@@ -71,6 +74,8 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
     source: body.source,
     ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
     appKey,
+    ...(body.selectedApprovers ? { selectedApprovers: body.selectedApprovers } : {}),
+    ...(deps.config.historyLimit ? { historyLimit: deps.config.historyLimit } : {}),
   };
   try {
     await deps.temporal.workflow.start<typeof approvalWorkflow>(APPROVAL_WORKFLOW_TYPE, {
@@ -143,31 +148,93 @@ export async function viewInstance(deps: ApiDependencies, instanceId: string): P
   }
 }
 
-const refusalStatus: Record<RefusalCode, 403 | 404 | 409 | 422> = {
-  NOT_ASSIGNEE: 403,
-  TASK_NOT_FOUND: 404,
-  TASK_NOT_PENDING: 409,
-  INSTANCE_NOT_RUNNING: 409,
-};
-
 /**
  * Sends an action as a Workflow Update whose id is the action's `actionId`: a repeat returns the
  * first answer and does nothing again; a refusal by the validator leaves no trace in history.
  */
-export async function actOnInstance(deps: ApiDependencies, instanceId: string, action: ActionRequest): Promise<InstanceView> {
+export async function actOnInstance(deps: ApiDependencies, instanceId: string, body: ActionBody): Promise<InstanceView> {
+  const action = await prepareAction(deps, instanceId, body);
   const handle = deps.temporal.workflow.getHandle(instanceId);
   try {
     return await handle.executeUpdate(actUpdate, { args: [action], updateId: action.actionId });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type && err.cause.type in refusalStatus) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type && err.cause.type in REFUSAL_STATUS) {
       const code = err.cause.type as RefusalCode;
-      throw new ApiError(refusalStatus[code], code, err.cause.message);
+      throw new ApiError(REFUSAL_STATUS[code], code, err.cause.message);
     }
     if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === 5)) {
       // NOT_FOUND: no such workflow, or it has closed; tell the two apart.
       const view = await viewInstance(deps, instanceId);
       throw new ApiError(409, 'INSTANCE_NOT_RUNNING', `instance ${instanceId} is ${view.status}`);
     }
+    throw err;
+  }
+}
+
+/** The update's payload: the body, plus what only the database knows (targets after delegation, a resubmitted form's check). */
+async function prepareAction(deps: ApiDependencies, instanceId: string, body: ActionBody): Promise<ActionRequest> {
+  const { toUserId, signers, form, ...rest } = body;
+  const action: ActionRequest = { ...rest };
+  const flowCode = instanceId.split(':')[1] ?? '';
+  if (body.type === 'transfer' && toUserId !== undefined) {
+    action.toUserId = toUserId;
+    action.targets = await resolveActionTargets(deps.db, flowCode, 'toUserId', [toUserId]);
+  } else if (body.type === 'add_signer' && signers !== undefined) {
+    action.signers = signers;
+    action.targets = await resolveActionTargets(deps.db, flowCode, 'signers', signers);
+  } else if (body.type === 'remove_signer' && signers !== undefined) {
+    action.signers = signers;
+  } else if (body.type === 'resubmit' && form !== undefined) {
+    const view = await viewInstance(deps, instanceId);
+    const version = await findVersion(deps.db, view.flowCode, view.flowVersion);
+    if (!version) throw new Error(`instance ${instanceId} runs ${view.flowCode} v${view.flowVersion}, which is not in the database`);
+    assertValidForm(version.definition, form);
+    action.form = form;
+  }
+  return action;
+}
+
+function assertValidForm(definition: FlowDefinition, form: FormValues): void {
+  const problems = validateForm(definition.form.fields, form);
+  if (problems.length > 0) throw new ApiError(400, 'VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
+}
+
+/**
+ * `selectedApprovers` (自选审批人): only for initiator_select nodes, and every such node the
+ * route will pass needs its choice — one person unless the node allows several.
+ */
+function checkSelectedApproverShape(definition: FlowDefinition, form: FormValues, selected: Record<string, string[]>): void {
+  const problems: Array<{ field: string; message: string }> = [];
+  const selectable = new Map(
+    definition.nodes.flatMap((n) => (n.type === 'approval' && n.approvers.type === 'initiator_select' ? [[n.id, n.approvers.multiple !== false] as const] : [])),
+  );
+  for (const nodeId of Object.keys(selected)) {
+    if (!selectable.has(nodeId)) problems.push({ field: `selectedApprovers.${nodeId}`, message: 'is not an initiator_select approval node' });
+  }
+  for (const node of plannedRoute(definition, form)) {
+    const multiple = selectable.get(node.id);
+    if (multiple === undefined) continue;
+    const chosen = selected[node.id] ?? [];
+    if (chosen.length === 0) problems.push({ field: `selectedApprovers.${node.id}`, message: 'the initiator must choose the approvers of this node' });
+    else if (!multiple && chosen.length > 1) problems.push({ field: `selectedApprovers.${node.id}`, message: 'this node takes exactly one approver' });
+  }
+  if (problems.length > 0) throw new ApiError(400, 'VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
+}
+
+async function checkSelectedApproversExist(deps: ApiDependencies, selected: Record<string, string[]>): Promise<void> {
+  const ids = [...new Set(Object.values(selected).flat())];
+  const active = await findActiveUsers(deps.db, ids);
+  const problems = Object.entries(selected).flatMap(([nodeId, list]) =>
+    list.flatMap((id, i) => (active.has(id) ? [] : [{ field: `selectedApprovers.${nodeId}.${i}`, message: `"${id}" is not an active user` }])),
+  );
+  if (problems.length > 0) throw new ApiError(422, 'UNKNOWN_USER', problems.map((p) => p.message).join('; '), problems);
+}
+
+export async function timelineOf(deps: ApiDependencies, instanceId: string): Promise<TimelineView> {
+  try {
+    return await deps.temporal.workflow.getHandle(instanceId).query(timelineQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'INSTANCE_NOT_FOUND', `no instance ${instanceId}`);
     throw err;
   }
 }

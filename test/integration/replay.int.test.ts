@@ -9,17 +9,22 @@ import { Worker } from '@temporalio/worker';
  * one that would break instances already running — fails here; put such changes behind patched().
  */
 const HISTORY_DIR = path.resolve(__dirname, '../fixtures/histories');
-const files = readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json')).sort();
+/** One folder per workflow generation (`skeleton-v1`, `engine-v2`, …): older ones are never re-recorded. */
+const files = readdirSync(HISTORY_DIR, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('workflow replay of recorded histories', () => {
   it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(3);
+    const generations = new Set(files.map((f) => path.dirname(f)));
+    expect([...generations].sort()).toEqual(['engine-v2', 'skeleton-v1']);
+    expect(files.filter((f) => f.startsWith('engine-v2')).length).toBeGreaterThanOrEqual(14);
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORY_DIR, file), 'utf8')));
     const codePath = process.env.TEST_WORKFLOW_BUNDLE;
     if (!codePath) throw new Error('TEST_WORKFLOW_BUNDLE is not set: run through jest');
-    await Worker.runReplayHistory({ workflowBundle: { codePath } }, history, file.replace(/\.json$/, ''));
+    await Worker.runReplayHistory({ workflowBundle: { codePath } }, history, file.replace(/\.json$/, '').replace(/[\\/]/g, '-'));
   });
 });

@@ -34,7 +34,12 @@ function required(name: string): string {
   return value;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export interface TestStackOptions {
+  /** Instances continue-as-new past this many history events. */
+  historyLimit?: number;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   } catch {
@@ -68,7 +73,7 @@ export async function startTestStack(): Promise<TestStack> {
     db: database.db,
   });
   const workerRun = worker.run();
-  const server = await startApiServer({ db: database.db, temporal, secretBox, config: { temporalNamespace: DEFAULT_NAMESPACE, taskQueue } }, 0, '127.0.0.1');
+  const server = await startApiServer({ db: database.db, temporal, secretBox, config: { temporalNamespace: DEFAULT_NAMESPACE, taskQueue, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) } }, 0, '127.0.0.1');
 
   return {
     baseUrl: server.url,

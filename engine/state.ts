@@ -1,0 +1,196 @@
+import type { Assignment, ResolveApproversInput } from './assignment';
+import type { FlowDefinition, FlowNode, FormValues, NodeOfType } from './dsl';
+
+/**
+ * The state of one approval instance. Plain JSON (it is carried across continue-as-new), and
+ * bounded: runs, forks and completed runs are bounded by the graph; closed tasks of superseded
+ * runs, the timeline and the remembered action ids are capped (`limits`).
+ */
+
+export type InstanceStatus = 'running' | 'approved' | 'rejected' | 'withdrawn' | 'failed';
+export type TaskStatus = 'pending' | 'waiting' | 'approved' | 'rejected' | 'transferred' | 'cancelled' | 'returned' | 'auto_approved';
+
+/** Why a task reached its status when it was not simply a person's approve / reject. */
+export type TaskReason =
+  | 'dedupe'
+  | 'initiator'
+  | 'timeout'
+  | 'escalated'
+  | 'node_completed'
+  | 'instance_rejected'
+  | 'withdrawn'
+  | 'revoked'
+  | 'removed'
+  | 'returned';
+
+export type SignerPosition = 'before' | 'after' | 'parallel';
+
+export interface InstanceSource {
+  system: string;
+  type: string;
+  id: string;
+}
+
+export interface Task {
+  taskId: string;
+  nodeId: string;
+  /** The node run (one entry into the node) the task belongs to. */
+  runId: number;
+  /** The ballot the task fills: a transfer keeps it, a `parallel` signer opens a new one. */
+  seat: number;
+  assigneeId: string;
+  status: TaskStatus;
+  reason?: TaskReason;
+  delegatedFrom?: string;
+  substitutedFor?: string;
+  transferredFrom?: string;
+  /** Added by another task's assignee (加签). */
+  signer?: { position: SignerPosition; addedByTaskId: string; addedBy: string };
+  comment?: string;
+  createdAt: string;
+  completedAt?: string;
+  remindAt?: string;
+  actAt?: string;
+  lastUrgedAt?: string;
+}
+
+/** One entry into an approval node, from approver resolution until the node completes. */
+export interface NodeRun {
+  runId: number;
+  nodeId: string;
+  /** The branch it runs on: '' outside forks, `parent/fork.i` inside one. */
+  token: string;
+  /** Runs whose completion led here (through conditions, cc and forks; several through a join). */
+  enteredFrom: number[];
+  enteredAt: string;
+  phase: 'resolving' | 'active';
+  /** Sequential mode: the assignees still waiting their turn, in order. */
+  queue: Assignment[];
+  /** Sequential mode: the seat whose turn it is. */
+  turnSeat: number;
+  nextSeat: number;
+}
+
+export interface CompletedRun extends NodeRun {
+  completedAt: string;
+  /** Completion order within the current pass (returns cut the list back to a point). */
+  order: number;
+}
+
+export interface Fork {
+  forkId: number;
+  nodeId: string;
+  parentToken: string;
+  branchTokens: string[];
+  enteredFrom: number[];
+  arrivals: Array<{ token: string; joinNodeId: string; from: number[] }>;
+}
+
+export interface TimelineEvent {
+  seq: number;
+  type: string;
+  at: string;
+  actorId?: string;
+  taskId?: string;
+  nodeId?: string;
+  data: Record<string, unknown>;
+}
+
+export interface NodeOutcome {
+  nodeId: string;
+  outcome: 'approved' | 'rejected';
+  reason: 'no_approver' | 'no_admin';
+}
+
+/** What the API hands the workflow at start: the definition is a snapshot of the version it runs. */
+export interface StartInstanceInput {
+  instanceId: string;
+  flowCode: string;
+  flowVersion: number;
+  definition: FlowDefinition;
+  businessKey: string;
+  initiatorId: string;
+  form: FormValues;
+  source?: InstanceSource;
+  callbackUrl?: string;
+  /** The app that started the instance (its secret signs the webhooks). */
+  appKey: string;
+  /** initiator_select: node id → the user ids the initiator chose. */
+  selectedApprovers?: Record<string, string[]>;
+  /** Continue-as-new once the history passes this many events (default in the workflow). */
+  historyLimit?: number;
+}
+
+export interface InstanceState extends StartInstanceInput {
+  status: InstanceStatus;
+  /** Returned to the initiator (退回发起人): the flow continues only on `resubmit`. */
+  awaitingResubmit: boolean;
+  runs: NodeRun[];
+  completedRuns: CompletedRun[];
+  forks: Fork[];
+  tasks: Task[];
+  nextTaskSeq: number;
+  nextRunId: number;
+  nextCompletionOrder: number;
+  nextNotificationSeq: number;
+  /** Nodes that ended without a person's action, most recent last. */
+  automaticOutcomes: NodeOutcome[];
+  timeline: TimelineEvent[];
+  nextEventSeq: number;
+  /** Action ids applied by this instance (newest last), so a repeat after continue-as-new does nothing. */
+  recentActionIds: string[];
+  createdAt: string;
+  completedAt?: string;
+}
+
+export const limits = {
+  timelineEvents: 200,
+  closedTasksOfPastRuns: 100,
+  recentActionIds: 100,
+  automaticOutcomes: 20,
+};
+
+/** Why the engine asked for a lookup, so the answer finds its way back. */
+export type ResolvePurpose =
+  | { kind: 'node'; runId: number }
+  | { kind: 'node_admins'; runId: number }
+  | { kind: 'escalate'; taskId: string; fallbackToAdmins: boolean }
+  | { kind: 'cc'; nodeId: string };
+
+export interface Notification {
+  key: string;
+  kind: 'reminder' | 'urge' | 'cc' | 'escalated';
+  recipients: string[];
+  nodeId?: string;
+  taskIds?: string[];
+  title: string;
+}
+
+export type Command =
+  | { type: 'resolve'; purpose: ResolvePurpose; request: ResolveApproversInput }
+  | { type: 'notify'; notification: Notification };
+
+export interface Transition {
+  state: InstanceState;
+  commands: Command[];
+}
+
+export function findNode(definition: FlowDefinition, nodeId: string): FlowNode {
+  const node = definition.nodes.find((n) => n.id === nodeId);
+  if (!node) throw new Error(`definition ${definition.code} has no node "${nodeId}"`);
+  return node;
+}
+
+export function findNodeOfType<T extends FlowNode['type']>(definition: FlowDefinition, nodeId: string, type: T): NodeOfType<T> {
+  const node = findNode(definition, nodeId);
+  if (node.type !== type) throw new Error(`node "${nodeId}" is ${node.type}, not ${type}`);
+  return node as NodeOfType<T>;
+}
+
+/** `token` is `ancestor` or lies inside one of its forks. */
+export function isWithinToken(token: string, ancestor: string): boolean {
+  return ancestor === '' || token === ancestor || token.startsWith(`${ancestor}/`);
+}
+
+export const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['pending', 'waiting'];
+export const isOpen = (task: Task) => task.status === 'pending' || task.status === 'waiting';
