@@ -1,5 +1,5 @@
 import type { Assignment } from './assignment';
-import { approvalNodeOf, armTimers, createTask, settleRun } from './approval-run';
+import { approvalNodeOf, armTimers, createTask, handOverSigners, regate, settleRun } from './approval-run';
 import type { FormValues } from './dsl';
 import { closeOpenTasks, enterNode, finish, startNodeOf } from './routing';
 import { isOpen, isWithinToken, limits, type CompletedRun, type InstanceState, type NodeRun, type SignerPosition, type Task } from './state';
@@ -148,10 +148,16 @@ function planRevoke(state: InstanceState, action: ActionRequest): RevokePlan | A
     return { task, run: active, successorRuns: [], nextTurnTasks: [] };
   }
   const completed = state.completedRuns.find((r) => r.runId === task.runId)!;
+  if (approvalNodeOfState(state, completed).mode === 'sequential' && !task.signer && task.seat !== completed.turnSeat) {
+    return refuse('REVOKE_NOT_ALLOWED', 'a later approver of this node has already acted');
+  }
   if (state.completedRuns.some((r) => r.enteredFrom.includes(completed.runId))) {
     return refuse('REVOKE_NOT_ALLOWED', 'the next node has already completed');
   }
   const successorRuns = state.runs.filter((r) => r.enteredFrom.includes(completed.runId));
+  if (successorRuns.some((r) => !isWithinToken(r.token, completed.token))) {
+    return refuse('REVOKE_NOT_ALLOWED', 'the branches have already joined');
+  }
   const acted = state.tasks.some((t) => successorRuns.some((r) => r.runId === t.runId) && isHumanClosed(t));
   if (acted) return refuse('REVOKE_NOT_ALLOWED', 'the next node has already been acted on');
   return { task, run: completed, successorRuns, nextTurnTasks: [] };
@@ -284,7 +290,8 @@ export function applyAction(step: Step, action: ActionRequest): void {
       const [target] = targetsOf(action, [action.toUserId!]);
       close(step, task, 'transferred', action);
       step.record('transferred', { ...base, taskId: task.taskId, nodeId: task.nodeId, data: { ...base.data, toUserId: target!.userId } });
-      createTask(step, run, { assignment: target!, seat: task.seat, ...(task.signer ? { signer: task.signer } : {}), transferredFrom: task.taskId });
+      const successor = createTask(step, run, { assignment: target!, seat: task.seat, ...(task.signer ? { signer: task.signer } : {}), transferredFrom: task.taskId });
+      handOverSigners(s, task, successor);
       return;
     }
     case 'add_signer': {
@@ -376,7 +383,8 @@ function applyReturn(step: Step, action: ActionRequest, task: Task): void {
   s.runs = s.runs.filter((r) => !closing.has(r.runId));
   s.forks = s.forks.filter((f) => !(inScope(f.parentToken) && f.forkId > target.runId));
   s.completedRuns = s.completedRuns.filter((c) => !(inScope(c.token) && c.order >= target.order));
-  enterNode(step, target.nodeId, target.token, []);
+  // Re-entered as it was first entered, so the approval before it may still be revoked.
+  enterNode(step, target.nodeId, target.token, target.enteredFrom);
 }
 
 function applyRevoke(step: Step, action: ActionRequest, plan: RevokePlan): void {
@@ -397,14 +405,15 @@ function applyRevoke(step: Step, action: ActionRequest, plan: RevokePlan): void 
     const node = approvalNodeOf(step, run);
     for (const t of s.tasks) {
       if (t.runId === run.runId && t.status === 'cancelled' && t.reason === 'node_completed') {
-        t.status = t.signer?.position === 'after' && t.signer.addedByTaskId === task.taskId ? 'waiting' : 'pending';
+        t.status = 'pending';
         delete t.reason;
         delete t.completedAt;
-        if (t.status === 'pending') armTimers(step, t, node);
+        armTimers(step, t, node);
       }
     }
   } else {
     run = plan.run;
+    delete run.pendingTurn;
   }
   if (plan.nextTurnTasks.length > 0) {
     const [first] = plan.nextTurnTasks;
@@ -432,6 +441,7 @@ function applyRevoke(step: Step, action: ActionRequest, plan: RevokePlan): void 
   delete task.completedAt;
   delete task.comment;
   armTimers(step, task, approvalNodeOf(step, run));
+  regate(step, run);
   step.record('revoked', { actorId: action.actorId, taskId: task.taskId, nodeId: task.nodeId, data: { actionId: action.actionId, undoneRuns: [...undone] } });
 }
 

@@ -2,7 +2,7 @@ import type { Assignment } from './assignment';
 import type { ApprovalNode } from './dsl';
 import { addDuration } from './duration';
 import { completeRun, rejectInstance } from './routing';
-import { findNodeOfType, isOpen, limits, type NodeRun, type Task, type TaskStatus } from './state';
+import { findNodeOfType, isOpen, limits, type InstanceState, type NodeRun, type Task, type TaskStatus } from './state';
 import type { Step } from './step';
 
 /**
@@ -72,6 +72,13 @@ export function createTask(step: Step, run: NodeRun, spec: NewTask): Task {
     },
   });
   return task;
+}
+
+/** Signers waiting on a task now wait on the task that replaced it (transfer, escalation). */
+export function handOverSigners(state: InstanceState, from: Task, to: Task): void {
+  for (const t of state.tasks) {
+    if (t.signer?.addedByTaskId === from.taskId && isOpen(t)) t.signer = { ...t.signer, addedByTaskId: to.taskId };
+  }
 }
 
 /** A seat the node's own approver list fills: dedupe and the initiator rule may approve it at once. */
@@ -157,25 +164,37 @@ function seatOutcome(tasks: Task[]): SeatOutcome {
   return 'void';
 }
 
-/** Signers gate their owner's task: `before` ones hold it `waiting`; `after` ones wait for it to approve. */
+/** A task is held `waiting` while its own `before` signers are open, and an `after` signer until its owner approved. */
+function isGated(task: Task, runTasks: Task[]): boolean {
+  if (task.signer?.position === 'after') {
+    const owner = runTasks.find((t) => t.taskId === task.signer!.addedByTaskId);
+    if (!owner || (owner.status !== 'approved' && owner.status !== 'auto_approved')) return true;
+  }
+  return runTasks.some((t) => t.signer?.position === 'before' && t.signer.addedByTaskId === task.taskId && isOpen(t));
+}
+
+/** Releases waiting tasks whose gates opened (a rejected before-signer rejects the seat instead). */
 function releaseGates(step: Step, run: NodeRun): void {
   const node = approvalNodeOf(step, run);
   const tasks = step.state.tasks.filter((t) => t.runId === run.runId);
   for (const task of tasks) {
-    if (task.status !== 'waiting') continue;
-    if (task.signer?.position === 'after') {
-      const owner = tasks.find((t) => t.taskId === task.signer!.addedByTaskId);
-      if (owner && (owner.status === 'approved' || owner.status === 'auto_approved')) {
-        task.status = 'pending';
-        armTimers(step, task, node);
-      }
-    } else {
-      const before = tasks.filter((t) => t.signer?.position === 'before' && t.signer.addedByTaskId === task.taskId);
-      if (before.every((t) => !isOpen(t)) && !before.some((t) => t.status === 'rejected')) {
-        task.status = 'pending';
-        armTimers(step, task, node);
-        step.record('task_reactivated', { taskId: task.taskId, nodeId: task.nodeId });
-      }
+    if (task.status !== 'waiting' || isGated(task, tasks)) continue;
+    const rejectedBefore = tasks.some((t) => t.signer?.position === 'before' && t.signer.addedByTaskId === task.taskId && t.status === 'rejected');
+    if (rejectedBefore) continue;
+    task.status = 'pending';
+    armTimers(step, task, node);
+    step.record('task_reactivated', { taskId: task.taskId, nodeId: task.nodeId });
+  }
+}
+
+/** After tasks were re-opened (revoke): every pending task whose gates are closed again waits. */
+export function regate(step: Step, run: NodeRun): void {
+  const tasks = step.state.tasks.filter((t) => t.runId === run.runId);
+  for (const task of tasks) {
+    if (task.status === 'pending' && isGated(task, tasks)) {
+      task.status = 'waiting';
+      delete task.remindAt;
+      delete task.actAt;
     }
   }
 }
@@ -196,7 +215,7 @@ function decide(node: ApprovalNode, run: NodeRun, outcomes: Map<number, SeatOutc
       return pending === 0 ? 'approved' : 'open';
     case 'sequential':
       if (rejected > 0) return 'rejected';
-      if (outcomes.get(run.turnSeat) !== 'approved') return 'open';
+      if (outcomes.get(run.turnSeat) !== 'approved' || run.pendingTurn !== undefined) return 'open';
       if (run.queue.length > 0) return 'next_turn';
       return pending === 0 ? 'approved' : 'open';
     case 'vote': {
@@ -227,6 +246,10 @@ export function settleRun(step: Step, run: NodeRun): void {
         rejectInstance(step, node.id);
         return;
       case 'next_turn': {
+        if (step.state.features?.turnLookups) {
+          requestTurnLookup(step, run);
+          return;
+        }
         const next = run.queue.shift()!;
         run.turnSeat = run.nextSeat;
         openSeat(step, run, next);
@@ -234,4 +257,38 @@ export function settleRun(step: Step, run: NodeRun): void {
       }
     }
   }
+}
+
+/** Looks the next turn's assignee up again: delegations and deactivations since the node began count. */
+function requestTurnLookup(step: Step, run: NodeRun): void {
+  const s = step.state;
+  const next = run.queue[0]!;
+  run.pendingTurn = run.nextSeat;
+  step.commands.push({
+    type: 'resolve',
+    purpose: { kind: 'turn', runId: run.runId, turn: run.pendingTurn },
+    request: {
+      instanceId: s.instanceId,
+      flowCode: s.flowCode,
+      source: { type: 'users', ids: [next.delegatedFrom ?? next.userId] },
+      subjectId: s.initiatorId,
+      initiatorId: s.initiatorId,
+      applyDelegation: true,
+    },
+  });
+}
+
+/** The next turn's assignee is known: open the seat, or skip a person who is no longer active. */
+export function openTurn(step: Step, run: NodeRun, turn: number, answer: Assignment[]): void {
+  if (run.pendingTurn !== turn) return; // the turn was taken back (revoke) while it was looked up
+  delete run.pendingTurn;
+  const planned = run.queue.shift()!;
+  const found = answer[0];
+  if (found) {
+    run.turnSeat = run.nextSeat;
+    openSeat(step, run, planned.substitutedFor ? { ...found, substitutedFor: planned.substitutedFor } : found);
+  } else {
+    step.record('turn_skipped', { nodeId: run.nodeId, data: { userId: planned.delegatedFrom ?? planned.userId, reason: 'not an active user' } });
+  }
+  settleRun(step, run);
 }

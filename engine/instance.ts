@@ -1,5 +1,5 @@
 import { applyAction, checkAction as check, type ActionRefusal, type ActionRequest } from './actions';
-import { openRun, openRunWithAdmins } from './approval-run';
+import { openRun, openRunWithAdmins, openTurn } from './approval-run';
 import type { Assignment } from './assignment';
 import { enterNode, startNodeOf } from './routing';
 import type { InstanceState, ResolvePurpose, StartInstanceInput, Transition } from './state';
@@ -16,9 +16,10 @@ export { ACTION_TYPES, REFUSAL_STATUS } from './actions';
 export { nextDeadline } from './timers';
 export type * from './state';
 
-export function startInstance(input: StartInstanceInput, now: string): Transition {
+export function startInstance(input: StartInstanceInput, now: string, features: InstanceState['features'] = {}): Transition {
   const state: InstanceState = {
     ...input,
+    features,
     status: 'running',
     awaitingResubmit: false,
     runs: [],
@@ -54,6 +55,11 @@ export function lookupAnswered(state: InstanceState, purpose: ResolvePurpose, as
         if (!run) return; // the run was returned or revoked while its approvers were looked up
         if (purpose.kind === 'node') openRun(step, run, assignments);
         else openRunWithAdmins(step, run, assignments);
+        return;
+      }
+      case 'turn': {
+        const run = s.runs.find((r) => r.runId === purpose.runId && r.phase === 'active');
+        if (run) openTurn(step, run, purpose.turn, assignments);
         return;
       }
       case 'escalate':

@@ -74,7 +74,8 @@ export function previewRoute(route: FlowNode[], initiatorId: string, answers: Ma
       if (node.whenApproverIsInitiator === 'auto_approve' && node.approvers.type !== 'initiator' && a.userId === initiatorId) return { ...a, autoApproved: 'initiator' };
       return a;
     });
-    if (node.mode === 'all' || node.mode === 'sequential') for (const a of resolved) certainApprovers.add(a.userId);
+    // Only a person's own approval counts for dedupe later on, not an automatic one.
+    if (node.mode === 'all' || node.mode === 'sequential') for (const a of approvers) if (!a.autoApproved) certainApprovers.add(a.userId);
     return { ...base, mode: node.mode, approvers, ...(resolved.length === 0 ? { whenEmpty: node.onEmpty ?? 'reject' } : {}) };
   });
 }

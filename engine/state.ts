@@ -69,6 +69,8 @@ export interface NodeRun {
   /** Sequential mode: the seat whose turn it is. */
   turnSeat: number;
   nextSeat: number;
+  /** Sequential mode with per-turn lookups: the turn whose assignee is being looked up. */
+  pendingTurn?: number;
 }
 
 export interface CompletedRun extends NodeRun {
@@ -137,6 +139,11 @@ export interface InstanceState extends StartInstanceInput {
   automaticOutcomes: NodeOutcome[];
   timeline: TimelineEvent[];
   nextEventSeq: number;
+  /** Behaviour switched on by `patched()` in the workflow, so instances started earlier replay unchanged. */
+  features?: {
+    /** Each sequential turn looks its assignee up again when it begins, so a delegation that started meanwhile applies. */
+    turnLookups?: boolean;
+  };
   /** Action ids applied by this instance (newest last), so a repeat after continue-as-new does nothing. */
   recentActionIds: string[];
   createdAt: string;
@@ -154,6 +161,7 @@ export const limits = {
 export type ResolvePurpose =
   | { kind: 'node'; runId: number }
   | { kind: 'node_admins'; runId: number }
+  | { kind: 'turn'; runId: number; turn: number }
   | { kind: 'escalate'; taskId: string; fallbackToAdmins: boolean }
   | { kind: 'cc'; nodeId: string };
 

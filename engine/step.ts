@@ -32,10 +32,13 @@ export function transition(state: InstanceState, now: string, change: (step: Ste
   return { state: step.state, commands: step.commands };
 }
 
-/** Closed tasks of runs no longer live (returned, resubmitted) are dropped beyond a cap, oldest first. */
+/**
+ * Closed tasks that no rule reads any more — those of runs no longer live (returned, resubmitted)
+ * and transferred ones (their successor holds the seat) — are dropped beyond a cap, oldest first.
+ */
 function compactTasks(state: InstanceState): void {
   const live = new Set([...state.runs, ...state.completedRuns].map((r) => r.runId));
-  const droppable = state.tasks.filter((t) => !live.has(t.runId) && t.status !== 'pending' && t.status !== 'waiting');
+  const droppable = state.tasks.filter((t) => t.status === 'transferred' || (!live.has(t.runId) && t.status !== 'pending' && t.status !== 'waiting'));
   const excess = droppable.length - limits.closedTasksOfPastRuns;
   if (excess <= 0) return;
   const drop = new Set(droppable.slice(0, excess).map((t) => t.taskId));

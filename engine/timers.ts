@@ -1,5 +1,5 @@
 import type { Assignment } from './assignment';
-import { approvalNodeOf, armTimers, createTask, settleRun } from './approval-run';
+import { approvalNodeOf, armTimers, createTask, handOverSigners, settleRun } from './approval-run';
 import { addDuration } from './duration';
 import type { InstanceState, NodeRun, Task } from './state';
 import type { Step } from './step';
@@ -88,7 +88,8 @@ export function escalationResolved(step: Step, taskId: string, targets: Assignme
   if (!task || task.status !== 'pending') return;
   const run = liveRun(s, task);
   if (!run) return;
-  const target = targets.find((t) => t.userId !== task.assigneeId);
+  const onNode = new Set(s.tasks.filter((t) => t.runId === run.runId && (t.status === 'pending' || t.status === 'waiting')).map((t) => t.assigneeId));
+  const target = targets.find((t) => !onNode.has(t.userId));
   if (!target) {
     if (fallbackToAdmins) {
       requestEscalation(step, task, { type: 'admins', ids: s.definition.admins ?? [] }, false);
@@ -103,6 +104,7 @@ export function escalationResolved(step: Step, taskId: string, targets: Assignme
   task.completedAt = step.now;
   delete task.remindAt;
   step.record('escalated', { taskId, nodeId: task.nodeId, data: { from: task.assigneeId, to: target.userId } });
-  createTask(step, run, { assignment: target, seat: task.seat, ...(task.signer ? { signer: task.signer } : {}), transferredFrom: task.taskId, timeoutAction: false });
-  step.notify({ kind: 'escalated', recipients: [target.userId], taskIds: [task.taskId], nodeId: task.nodeId, title: `超时转交: ${s.definition.name} ${s.businessKey}` });
+  const successor = createTask(step, run, { assignment: target, seat: task.seat, ...(task.signer ? { signer: task.signer } : {}), transferredFrom: task.taskId, timeoutAction: false });
+  handOverSigners(s, task, successor);
+  step.notify({ kind: 'escalated', recipients: [target.userId], taskIds: [successor.taskId], nodeId: task.nodeId, title: `超时转交: ${s.definition.name} ${s.businessKey}` });
 }

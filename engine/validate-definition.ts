@@ -141,24 +141,30 @@ function forkProblems(byId: Map<string, FlowNode>, startId: string): DefinitionP
     reported.add(`${nodeId}:${field}`);
     problems.push({ nodeId, field, message });
   };
+  /** `forks` holds `parallelId#branchIndex` for each open fork, innermost last. */
   const walk = (nodeId: string, forks: string[]): void => {
-    const key = forks.join('>');
+    const node = byId.get(nodeId)!;
+    const forkOf = (entry: string | undefined) => entry?.split('#')[0];
+    // A join is where a fork's branches meet, so which branch reached it does not matter.
+    const key = node.type === 'join' ? [...forks.slice(0, -1), forkOf(forks.at(-1)) ?? ''].join('>') : forks.join('>');
     const seen = contextOf.get(nodeId);
     if (seen !== undefined) {
-      if (seen !== key) report(nodeId, 'id', `reached both inside and outside parallel "${forks.at(-1) ?? seen.split('>').at(-1)}": a fork's branches may only leave through its join`);
+      if (seen !== key) {
+        const fork = forkOf(forks.at(-1)) ?? forkOf(seen.split('>').at(-1));
+        report(nodeId, 'id', `reached from more than one branch of parallel "${fork}", or from inside and outside it: branches may only meet at its join`);
+      }
       return;
     }
     contextOf.set(nodeId, key);
-    const node = byId.get(nodeId)!;
     switch (node.type) {
       case 'end':
-        if (forks.length > 0) report(nodeId, 'id', `an end is reachable inside parallel "${forks.at(-1)}" before its join`);
+        if (forks.length > 0) report(nodeId, 'id', `an end is reachable inside parallel "${forkOf(forks.at(-1))}" before its join`);
         return;
       case 'parallel':
-        for (const branch of node.branches) walk(branch, [...forks, node.id]);
+        node.branches.forEach((branch, i) => walk(branch, [...forks, `${node.id}#${i}`]));
         return;
       case 'join': {
-        const fork = forks.at(-1);
+        const fork = forkOf(forks.at(-1));
         if (fork === undefined) {
           report(nodeId, 'id', 'a join must be reached through the branches of a parallel node');
           return;

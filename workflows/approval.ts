@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   makeContinueAsNewFunc,
+  patched,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
@@ -38,6 +39,13 @@ const { resolveApprovers, notify } = proxyActivities<ApprovalActivities>({
   retry: retryPolicies.database,
 });
 
+/** Sequential turns look their assignee up when they begin (instances started before this keep the list from the node's entry). */
+const TURN_LOOKUPS_PATCH = 'sequential-turn-lookups';
+
+/** An action id and the view it was answered with. Older repeats (beyond this many actions) get the current view. */
+type RecentAnswer = [actionId: string, answer: InstanceView];
+const RECENT_ANSWERS = 20;
+
 /** Continue-as-new past this many history events (Temporal's own suggestion may come earlier). */
 export const DEFAULT_HISTORY_LIMIT = 2_000;
 
@@ -48,17 +56,19 @@ export const DEFAULT_HISTORY_LIMIT = 2_000;
  * re-armed only when the earliest deadline changes. `resumed` is the state carried across
  * continue-as-new.
  */
-export async function approvalWorkflow(input: StartInstanceInput, resumed?: InstanceState): Promise<InstanceView> {
+export async function approvalWorkflow(input: StartInstanceInput, resumed?: InstanceState, resumedAnswers?: RecentAnswer[]): Promise<InstanceView> {
   const now = () => new Date().toISOString();
   let state: InstanceState;
   const commands: Command[] = [];
   if (resumed) {
     state = resumed;
   } else {
-    const started = startInstance(input, now());
+    const started = startInstance(input, now(), { turnLookups: patched(TURN_LOOKUPS_PATCH) });
     state = started.state;
     commands.push(...started.commands);
   }
+  /** The answers to the latest actions, so a repeat after continue-as-new still gets its first answer. */
+  const answers: RecentAnswer[] = resumedAnswers ?? [];
   let executing = false;
   /** Bumped by every transition, so the loop republishes visibility after any change. */
   let revision = 0;
@@ -76,11 +86,16 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
     actUpdate,
     async (action) => {
       // Temporal dedupes an update id within a run; this covers a repeat after continue-as-new.
-      if (isRepeatedAction(state, action.actionId)) return toInstanceView(state);
+      if (isRepeatedAction(state, action.actionId)) {
+        return answers.find(([actionId]) => actionId === action.actionId)?.[1] ?? toInstanceView(state);
+      }
       apply(act(state, action, now()));
       // Answer with the settled view: after the commands this action caused have run.
       await condition(settled);
-      return toInstanceView(state);
+      const answer = toInstanceView(state);
+      answers.push([action.actionId, answer]);
+      if (answers.length > RECENT_ANSWERS) answers.splice(0, answers.length - RECENT_ANSWERS);
+      return answer;
     },
     {
       validator: (action) => {
@@ -119,7 +134,7 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
     if (settled() && shouldContinueAsNew()) {
       timer.arm(undefined);
       await condition(allHandlersFinished);
-      if (settled()) await continueAsNewCarrying(input, state);
+      if (settled()) await continueAsNewCarrying(input, state, answers);
     }
     await condition(() => commands.length > 0 || revision !== publishedRevision || timer.due());
     if (timer.due()) {
@@ -130,7 +145,8 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
       const command = commands.shift()!;
       executing = true;
       try {
-        const transition = await execute(command, state);
+        // The lookup may take a while, and actions keep arriving: its answer applies to the state as it is then.
+        const transition = await execute(command, () => state);
         if (transition) apply(transition);
       } finally {
         executing = false;
@@ -143,9 +159,9 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
 }
 
 /** The next run starts from this state, with the same memo and the search attributes as they are now. */
-function continueAsNewCarrying(input: StartInstanceInput, state: InstanceState): Promise<never> {
+function continueAsNewCarrying(input: StartInstanceInput, state: InstanceState, answers: RecentAnswer[]): Promise<never> {
   const info = workflowInfo();
-  return makeContinueAsNewFunc<typeof approvalWorkflow>({ memo: info.memo, typedSearchAttributes: info.typedSearchAttributes })(input, state);
+  return makeContinueAsNewFunc<typeof approvalWorkflow>({ memo: info.memo, typedSearchAttributes: info.typedSearchAttributes })(input, state, answers);
 }
 
 /** One durable timer for the earliest task deadline; untouched while that deadline stays the same. */
@@ -189,18 +205,19 @@ function asAssignments(result: Array<Assignment | string>): Assignment[] {
   return result.map((entry) => (typeof entry === 'string' ? { userId: entry } : entry));
 }
 
-async function execute(command: Command, state: InstanceState): Promise<Transition | undefined> {
+async function execute(command: Command, current: () => InstanceState): Promise<Transition | undefined> {
+  const state = current();
   switch (command.type) {
     case 'resolve': {
       const { purpose } = command;
       const summary =
-        purpose.kind === 'node' || purpose.kind === 'node_admins'
-          ? `resolve approvers of ${nodeIdOfRun(state, purpose.runId)}${purpose.kind === 'node_admins' ? ' (admins)' : ''}`
+        purpose.kind === 'node' || purpose.kind === 'node_admins' || purpose.kind === 'turn'
+          ? `resolve ${purpose.kind === 'turn' ? 'the next turn' : 'approvers'} of ${nodeIdOfRun(state, purpose.runId)}${purpose.kind === 'node_admins' ? ' (admins)' : ''}`
           : purpose.kind === 'cc'
             ? `resolve cc recipients of ${purpose.nodeId}`
             : `resolve escalation target of task ${purpose.taskId}`;
       const result = await resolveApprovers.executeWithOptions({ summary }, [command.request]);
-      return lookupAnswered(state, purpose, asAssignments(result), new Date().toISOString());
+      return lookupAnswered(current(), purpose, asAssignments(result), new Date().toISOString());
     }
     case 'notify': {
       const { notification } = command;
