@@ -25,7 +25,7 @@ describe('definition validation', () => {
     const result = parseDefinitionShape(
       withNodes([
         { id: 'start', type: 'start', next: 'mgr' },
-        { id: 'mgr', type: 'approval', approvers: { type: 'users', ids: [] }, mode: 'all', next: 'end' },
+        { id: 'mgr', type: 'approval', approvers: { type: 'users', ids: [] }, mode: 'majority', next: 'end' },
         { id: 'end', type: 'wormhole' },
       ]),
     );
@@ -79,7 +79,10 @@ describe('definition validation', () => {
         { id: 'start', type: 'start', next: 'a' },
         { id: 'a', type: 'approval', approvers: { type: 'users', ids: ['u1'] }, mode: 'any', next: 'start' },
       ],
-      [{ nodeId: null, field: 'nodes' }],
+      [
+        { nodeId: null, field: 'nodes' },
+        { nodeId: 'a', field: 'next' },
+      ],
     ],
     [
       'a cycle',
