@@ -10,10 +10,7 @@ export interface ApiDependencies {
   db: Db;
   temporal: Client;
   secretBox: SecretBox;
-  config: Pick<AppConfig, 'temporalNamespace' | 'taskQueue'> & {
-    /** Instances continue-as-new past this many history events (the workflow's default when unset). */
-    historyLimit?: number;
-  };
+  config: Pick<AppConfig, 'temporalNamespace' | 'taskQueue' | 'historyLimit'>;
 }
 
 export interface ApiEnv {

@@ -20,6 +20,8 @@ export interface AppConfig {
   appSecretsKey?: string;
   demoErpSecret: string;
   publicBaseUrl: string;
+  /** Instances continue-as-new past this many history events (unset: the workflow's default). */
+  historyLimit?: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -27,6 +29,12 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return value;
+}
+
+function historyLimitFromEnv(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 100 || value > 50_000) throw new Error(`APPROVAL_HISTORY_LIMIT must be an integer from 100 to 50000, got "${raw}"`);
   return value;
 }
 
@@ -46,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     appSecretsKey: env.APP_SECRETS_KEY || undefined,
     demoErpSecret: env.DEMO_ERP_SECRET || 'demo-erp-secret',
     publicBaseUrl: env.PUBLIC_BASE_URL || `http://localhost:${port}`,
+    ...(env.APPROVAL_HISTORY_LIMIT ? { historyLimit: historyLimitFromEnv(env.APPROVAL_HISTORY_LIMIT) } : {}),
   };
 }

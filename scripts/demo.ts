@@ -4,7 +4,8 @@ import { DEMO_APP_KEY, demoFlow } from '../db/seed-demo';
 import type { InstanceView } from '../engine/instance-view';
 
 /**
- * `npm run demo` (with `npm start` running): one purchase request, start → approve → approved,
+ * `npm run demo` (with `npm start` running): one purchase request of ¥18,000, started and approved
+ * by each approver in turn (direct manager, then CFO) until it is approved,
  * over the signed HTTP API as an ERP would drive it.
  */
 async function main(): Promise<void> {
@@ -23,24 +24,28 @@ async function main(): Promise<void> {
   const { instanceId } = started.body as { instanceId: string };
   const path = `/api/v1/instances/${encodeURIComponent(instanceId)}`;
 
+  // Approve every task as it appears (the direct manager, then the CFO above ¥10,000) until the end.
   let view: InstanceView | undefined;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 200; i++) {
     view = (await api.request<InstanceView>('GET', path)).body;
-    if (view.tasks.some((t) => t.status === 'pending')) break;
-    await new Promise((r) => setTimeout(r, 100));
+    if (view.status !== 'running') break;
+    const task = view.tasks.find((t) => t.status === 'pending');
+    if (!task) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    console.log(`task ${task.taskId} for ${task.assigneeId} at node ${task.nodeId}`);
+    const approved = await api.request<InstanceView>('POST', `${path}/actions`, {
+      type: 'approve',
+      actionId: `demo-${businessKey}-${task.taskId}`,
+      actorId: task.assigneeId,
+      taskId: task.taskId,
+      comment: '同意',
+    });
+    console.log('approve →', approved.status, `status=${approved.body.status}`);
   }
-  const task = view?.tasks.find((t) => t.status === 'pending');
-  if (!task) throw new Error(`no pending task appeared: ${JSON.stringify(view)}`);
-  console.log(`task ${task.taskId} for ${task.assigneeId} at node ${task.nodeId}`);
-  const approved = await api.request<InstanceView>('POST', `${path}/actions`, {
-    type: 'approve',
-    actionId: `demo-${businessKey}-approve`,
-    actorId: task.assigneeId,
-    taskId: task.taskId,
-    comment: '同意',
-  });
-  console.log('approve →', approved.status, `status=${approved.body.status}`);
-  console.log(`instance ${instanceId}: ${approved.body.status}`);
+  console.log(`instance ${instanceId}: ${view?.status}`);
+  if (view?.status !== 'approved') process.exit(1);
 }
 
 main().catch((err) => {
