@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { findDraft, findLatestVersion, findVersion } from '../../db/definitions';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type QueryDefinition } from '@temporalio/common';
+import { findVersion } from '../../db/definitions';
 import { findActiveUsers } from '../../db/org';
-import { validateForm } from '../../engine/form';
 import { REFUSAL_STATUS, type ActionRequest, type RefusalCode } from '../../engine/actions';
 import type { FlowDefinition, FormValues } from '../../engine/dsl';
 import type { StartInstanceInput } from '../../engine/instance';
@@ -15,6 +14,7 @@ import type { ApiDependencies } from '../context';
 import { ApiError } from '../errors';
 import type { ActionBody, StartInstanceBody } from '../schemas';
 import { resolveActionTargets } from './action-targets';
+import { assertValidForm, isActiveUser, latestPublished, unknownInitiator } from './flow-checks';
 import type { approvalWorkflow } from '../../workflows';
 
 /** Key order independent JSON, so equal payloads hash equally. */
@@ -46,20 +46,16 @@ export interface StartAnswer {
  * (by hash, kept in the workflow's memo), and 409 if it differs.
  */
 export async function startApproval(deps: ApiDependencies, appKey: string, body: StartInstanceBody): Promise<StartAnswer> {
-  const published = await findLatestVersion(deps.db, body.flowCode);
-  if (!published) {
-    const draft = await findDraft(deps.db, body.flowCode);
-    throw new ApiError(404, 'FLOW_NOT_FOUND', draft ? `flow "${body.flowCode}" has no published version` : `no flow "${body.flowCode}"`);
-  }
+  const published = await latestPublished(deps, body.flowCode);
   assertValidForm(published.definition, body.form);
   checkSelectedApproverShape(published.definition, body.form, body.selectedApprovers ?? {});
   const instanceId = instanceWorkflowId(body.flowCode, body.businessKey);
   const payloadHash = startPayloadHash(body);
-  if ((await findActiveUsers(deps.db, [body.initiatorId])).size === 0) {
+  if (!(await isActiveUser(deps, body.initiatorId))) {
     // A retry of a start whose initiator has since left still gets its instance back.
     const existing = await existingInstance(deps, instanceId, payloadHash);
     if (existing) return existing;
-    throw new ApiError(422, 'UNKNOWN_USER', `initiatorId "${body.initiatorId}" is not an active user`, [{ field: 'initiatorId', message: 'unknown or inactive user' }]);
+    throw unknownInitiator(body.initiatorId);
   }
   await checkSelectedApproversExist(deps, body.selectedApprovers ?? {});
 
@@ -139,13 +135,21 @@ function detailsOf(flowVersion: number, body: StartInstanceBody): string {
   ].join('\n\n');
 }
 
-export async function viewInstance(deps: ApiDependencies, instanceId: string): Promise<InstanceView> {
+async function queryInstance<T>(deps: ApiDependencies, instanceId: string, query: QueryDefinition<T>): Promise<T> {
   try {
-    return await deps.temporal.workflow.getHandle(instanceId).query(instanceViewQuery);
+    return await deps.temporal.workflow.getHandle(instanceId).query(query);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'INSTANCE_NOT_FOUND', `no instance ${instanceId}`);
     throw err;
   }
+}
+
+export function viewInstance(deps: ApiDependencies, instanceId: string): Promise<InstanceView> {
+  return queryInstance(deps, instanceId, instanceViewQuery);
+}
+
+export function timelineOf(deps: ApiDependencies, instanceId: string): Promise<TimelineView> {
+  return queryInstance(deps, instanceId, timelineQuery);
 }
 
 /**
@@ -194,11 +198,6 @@ async function prepareAction(deps: ApiDependencies, instanceId: string, body: Ac
   return action;
 }
 
-function assertValidForm(definition: FlowDefinition, form: FormValues): void {
-  const problems = validateForm(definition.form.fields, form);
-  if (problems.length > 0) throw new ApiError(400, 'VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
-}
-
 /**
  * `selectedApprovers` (自选审批人): only for initiator_select nodes, and every such node the
  * route will pass needs its choice — one person unless the node allows several.
@@ -228,13 +227,4 @@ async function checkSelectedApproversExist(deps: ApiDependencies, selected: Reco
     list.flatMap((id, i) => (active.has(id) ? [] : [{ field: `selectedApprovers.${nodeId}.${i}`, message: `"${id}" is not an active user` }])),
   );
   if (problems.length > 0) throw new ApiError(422, 'UNKNOWN_USER', problems.map((p) => p.message).join('; '), problems);
-}
-
-export async function timelineOf(deps: ApiDependencies, instanceId: string): Promise<TimelineView> {
-  try {
-    return await deps.temporal.workflow.getHandle(instanceId).query(timelineQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'INSTANCE_NOT_FOUND', `no instance ${instanceId}`);
-    throw err;
-  }
 }

@@ -1,12 +1,9 @@
 import { createOrgActivities } from '../../activities/org/resolve-approvers';
-import { findDraft, findLatestVersion } from '../../db/definitions';
-import { findActiveUsers } from '../../db/org';
 import type { Assignment } from '../../engine/assignment';
-import { validateForm } from '../../engine/form';
 import { plannedRoute, previewLookups, previewRoute, type PreviewNode } from '../../engine/preview';
 import type { ApiDependencies } from '../context';
-import { ApiError } from '../errors';
 import type { PreviewBody } from '../schemas';
+import { assertValidForm, isActiveUser, latestPublished, unknownInitiator } from './flow-checks';
 
 export interface RoutePreview {
   flowCode: string;
@@ -20,16 +17,9 @@ export interface RoutePreview {
  * choice and the workflow's own lookups, without starting anything.
  */
 export async function previewInstanceRoute(deps: ApiDependencies, flowCode: string, body: PreviewBody): Promise<RoutePreview> {
-  const published = await findLatestVersion(deps.db, flowCode);
-  if (!published) {
-    const draft = await findDraft(deps.db, flowCode);
-    throw new ApiError(404, 'FLOW_NOT_FOUND', draft ? `flow "${flowCode}" has no published version` : `no flow "${flowCode}"`);
-  }
-  const problems = validateForm(published.definition.form.fields, body.form);
-  if (problems.length > 0) throw new ApiError(400, 'VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
-  if ((await findActiveUsers(deps.db, [body.initiatorId])).size === 0) {
-    throw new ApiError(422, 'UNKNOWN_USER', `initiatorId "${body.initiatorId}" is not an active user`, [{ field: 'initiatorId', message: 'unknown or inactive user' }]);
-  }
+  const published = await latestPublished(deps, flowCode);
+  assertValidForm(published.definition, body.form);
+  if (!(await isActiveUser(deps, body.initiatorId))) throw unknownInitiator(body.initiatorId);
   const route = plannedRoute(published.definition, body.form);
   const lookups = previewLookups(route, {
     instanceId: `preview:${flowCode}`,
