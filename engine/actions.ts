@@ -2,7 +2,7 @@ import type { Assignment } from './assignment';
 import { approvalNodeOf, armTimers, createTask, handOverSigners, regate, settleRun } from './approval-run';
 import type { FormValues } from './dsl';
 import { closeOpenTasks, enterNode, finish, startNodeOf } from './routing';
-import { isOpen, isWithinToken, limits, type CompletedRun, type InstanceState, type NodeRun, type SignerPosition, type Task } from './state';
+import { closeTask, findNodeOfType, holdTask, isOpen, isWithinToken, limits, liveRunOf, type CompletedRun, type InstanceState, type NodeRun, type SignerPosition, type Task } from './state';
 import type { Step } from './step';
 
 /**
@@ -75,10 +75,6 @@ const URGE_INTERVAL_MS = 3_600_000;
 const refuse = (code: RefusalCode, message: string): ActionRefusal => ({ code, message });
 const isRefusal = (value: unknown): value is ActionRefusal => typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
 
-function liveRunOf(state: InstanceState, task: Task): NodeRun | undefined {
-  return state.runs.find((r) => r.runId === task.runId);
-}
-
 /** The pending task an action works on: the named one, or the actor's pending task on a current node. */
 function pendingTaskOf(state: InstanceState, action: ActionRequest): Task | ActionRefusal {
   if (action.taskId !== undefined) {
@@ -139,7 +135,7 @@ function planRevoke(state: InstanceState, action: ActionRequest): RevokePlan | A
 
   const active = state.runs.find((r) => r.runId === task.runId);
   if (active) {
-    if (approvalNodeOfState(state, active).mode === 'sequential' && !task.signer && active.turnSeat !== task.seat) {
+    if (findNodeOfType(state.definition, active.nodeId, 'approval').mode === 'sequential' && !task.signer && active.turnSeat !== task.seat) {
       const nextTurn = state.tasks.filter((t) => t.runId === active.runId && t.seat === active.turnSeat);
       const previousSeat = Math.max(...state.tasks.filter((t) => t.runId === active.runId && t.seat < active.turnSeat && !t.signer).map((t) => t.seat));
       if (task.seat !== previousSeat || nextTurn.some(isHumanClosed)) return refuse('REVOKE_NOT_ALLOWED', 'the next approver has already acted');
@@ -148,7 +144,7 @@ function planRevoke(state: InstanceState, action: ActionRequest): RevokePlan | A
     return { task, run: active, successorRuns: [], nextTurnTasks: [] };
   }
   const completed = state.completedRuns.find((r) => r.runId === task.runId)!;
-  if (approvalNodeOfState(state, completed).mode === 'sequential' && !task.signer && task.seat !== completed.turnSeat) {
+  if (findNodeOfType(state.definition, completed.nodeId, 'approval').mode === 'sequential' && !task.signer && task.seat !== completed.turnSeat) {
     return refuse('REVOKE_NOT_ALLOWED', 'a later approver of this node has already acted');
   }
   if (state.completedRuns.some((r) => r.enteredFrom.includes(completed.runId))) {
@@ -161,12 +157,6 @@ function planRevoke(state: InstanceState, action: ActionRequest): RevokePlan | A
   const acted = state.tasks.some((t) => successorRuns.some((r) => r.runId === t.runId) && isHumanClosed(t));
   if (acted) return refuse('REVOKE_NOT_ALLOWED', 'the next node has already been acted on');
   return { task, run: completed, successorRuns, nextTurnTasks: [] };
-}
-
-function approvalNodeOfState(state: InstanceState, run: NodeRun) {
-  const node = state.definition.nodes.find((n) => n.id === run.nodeId);
-  if (!node || node.type !== 'approval') throw new Error(`run ${run.runId} is not on an approval node`);
-  return node;
 }
 
 function isParticipant(state: InstanceState, userId: string): boolean {
@@ -254,11 +244,7 @@ function urgeable(state: InstanceState, now: string): Task[] {
 }
 
 function close(step: Step, task: Task, status: Task['status'], action: ActionRequest): void {
-  task.status = status;
-  task.completedAt = step.now;
-  delete task.reason;
-  delete task.remindAt;
-  delete task.actAt;
+  closeTask(task, status, step.now);
   if (action.comment !== undefined) task.comment = action.comment;
 }
 
@@ -301,11 +287,7 @@ export function applyAction(step: Step, action: ActionRequest): void {
       const signer = { position, addedByTaskId: owner.taskId, addedBy: action.actorId };
       const targets = targetsOf(action, action.signers!);
       step.record('signers_added', { ...base, taskId: owner.taskId, nodeId: owner.nodeId, data: { ...base.data, position, signers: targets.map((t) => t.userId) } });
-      if (position === 'before') {
-        owner.status = 'waiting';
-        delete owner.remindAt;
-        delete owner.actAt;
-      }
+      if (position === 'before') holdTask(owner);
       for (const assignment of targets) {
         createTask(step, run, {
           assignment,
@@ -321,11 +303,7 @@ export function applyAction(step: Step, action: ActionRequest): void {
       const removable = removableSigners(s, action.actorId).filter((t) => !action.signers || action.signers.includes(t.assigneeId));
       const runs = new Set<NodeRun>();
       for (const task of removable) {
-        task.status = 'cancelled';
-        task.reason = 'removed';
-        task.completedAt = step.now;
-        delete task.remindAt;
-        delete task.actAt;
+        closeTask(task, 'cancelled', step.now, 'removed');
         runs.add(runOf(step, task));
       }
       step.record('signers_removed', { ...base, data: { ...base.data, signers: removable.map((t) => t.assigneeId) } });
@@ -418,24 +396,11 @@ function applyRevoke(step: Step, action: ActionRequest, plan: RevokePlan): void 
   if (plan.nextTurnTasks.length > 0) {
     const [first] = plan.nextTurnTasks;
     for (const t of plan.nextTurnTasks) {
-      if (isOpen(t)) {
-        t.status = 'cancelled';
-        t.reason = 'revoked';
-        t.completedAt = step.now;
-        delete t.remindAt;
-        delete t.actAt;
-      }
+      if (isOpen(t)) closeTask(t, 'cancelled', step.now, 'revoked');
     }
     const original = plan.nextTurnTasks.find((t) => !t.signer && !t.transferredFrom) ?? first!;
     run.queue.unshift(assignmentOf(original));
     run.turnSeat = task.seat;
-  }
-  for (const t of s.tasks) {
-    if (t.signer?.addedByTaskId === task.taskId && t.signer.position === 'after' && t.status === 'pending') {
-      t.status = 'waiting';
-      delete t.remindAt;
-      delete t.actAt;
-    }
   }
   task.status = 'pending';
   delete task.completedAt;

@@ -2,7 +2,7 @@ import type { Assignment } from './assignment';
 import type { ApprovalNode } from './dsl';
 import { addDuration } from './duration';
 import { completeRun, rejectInstance } from './routing';
-import { findNodeOfType, isOpen, limits, type InstanceState, type NodeRun, type Task, type TaskStatus } from './state';
+import { closeTask, findNodeOfType, holdTask, isOpen, limits, stopTimers, type InstanceState, type NodeRun, type Task, type TaskStatus } from './state';
 import type { Step } from './step';
 
 /**
@@ -23,8 +23,7 @@ export function standingApprovers(step: Step): Set<string> {
 
 /** Arms a pending task's reminder and timeout from the node's `timeout`. */
 export function armTimers(step: Step, task: Task, node: ApprovalNode, withTimeoutAction = true): void {
-  delete task.remindAt;
-  delete task.actAt;
+  stopTimers(task);
   const timeout = node.timeout;
   if (!timeout) return;
   if (timeout.remindAfter) task.remindAt = addDuration(step.now, timeout.remindAfter);
@@ -91,11 +90,7 @@ function openSeat(step: Step, run: NodeRun, assignment: Assignment): void {
   const byInitiatorRule =
     node.whenApproverIsInitiator === 'auto_approve' && node.approvers.type !== 'initiator' && assignment.userId === s.initiatorId;
   if (byDedupe || byInitiatorRule) {
-    task.status = 'auto_approved';
-    task.reason = byDedupe ? 'dedupe' : 'initiator';
-    task.completedAt = step.now;
-    delete task.remindAt;
-    delete task.actAt;
+    closeTask(task, 'auto_approved', step.now, byDedupe ? 'dedupe' : 'initiator');
     step.record('task_completed', { taskId: task.taskId, nodeId: task.nodeId, data: { status: task.status, reason: task.reason } });
   }
 }
@@ -191,11 +186,7 @@ function releaseGates(step: Step, run: NodeRun): void {
 export function regate(step: Step, run: NodeRun): void {
   const tasks = step.state.tasks.filter((t) => t.runId === run.runId);
   for (const task of tasks) {
-    if (task.status === 'pending' && isGated(task, tasks)) {
-      task.status = 'waiting';
-      delete task.remindAt;
-      delete task.actAt;
-    }
+    if (task.status === 'pending' && isGated(task, tasks)) holdTask(task);
   }
 }
 

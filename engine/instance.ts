@@ -1,4 +1,4 @@
-import { applyAction, checkAction as check, type ActionRefusal, type ActionRequest } from './actions';
+import { applyAction, type ActionRequest } from './actions';
 import { openRun, openRunWithAdmins, openTurn } from './approval-run';
 import type { Assignment } from './assignment';
 import { enterNode, startNodeOf } from './routing';
@@ -12,7 +12,7 @@ import { escalationResolved, fireDueTimers } from './timers';
  */
 
 export type { ActionRefusal, ActionRequest, ActionType, RefusalCode } from './actions';
-export { ACTION_TYPES, REFUSAL_STATUS } from './actions';
+export { ACTION_TYPES, checkAction, REFUSAL_STATUS } from './actions';
 export { nextDeadline } from './timers';
 export type * from './state';
 
@@ -76,10 +76,6 @@ export function lookupAnswered(state: InstanceState, purpose: ResolvePurpose, as
       }
     }
   });
-}
-
-export function checkAction(state: InstanceState, action: ActionRequest, now: string): ActionRefusal | null {
-  return check(state, action, now);
 }
 
 /** An action already applied by this instance (possibly in an earlier run, before continue-as-new). */

@@ -1,7 +1,7 @@
 import { evaluateCondition } from './condition';
 import type { FlowNode, FormValues, NodeOfType } from './dsl';
 import { approverLookup, recipientLookup } from './lookup-request';
-import { findNode, isOpen, type InstanceStatus, type NodeRun, type TaskReason } from './state';
+import { closeTask, findNode, isOpen, type InstanceStatus, type NodeRun, type TaskReason } from './state';
 import type { Step } from './step';
 
 /**
@@ -91,15 +91,7 @@ export function rejectInstance(step: Step, nodeId: string): void {
 }
 
 export function closeOpenTasks(step: Step, which: (task: { runId: number; taskId: string }) => boolean, status: 'cancelled' | 'returned', reason: TaskReason): void {
-  for (const task of step.state.tasks) {
-    if (isOpen(task) && which(task)) {
-      task.status = status;
-      task.reason = reason;
-      task.completedAt = step.now;
-      delete task.remindAt;
-      delete task.actAt;
-    }
-  }
+  for (const task of step.state.tasks) if (isOpen(task) && which(task)) closeTask(task, status, step.now, reason);
 }
 
 export function finish(step: Step, status: InstanceStatus): void {

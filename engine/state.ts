@@ -200,5 +200,30 @@ export function isWithinToken(token: string, ancestor: string): boolean {
   return ancestor === '' || token === ancestor || token.startsWith(`${ancestor}/`);
 }
 
-export const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['pending', 'waiting'];
 export const isOpen = (task: Task) => task.status === 'pending' || task.status === 'waiting';
+
+/** The run a task belongs to, while that run is still active. */
+export function liveRunOf(state: InstanceState, task: Task): NodeRun | undefined {
+  return state.runs.find((r) => r.runId === task.runId);
+}
+
+/** A task stops counting down: it waits, or it is closed. */
+export function stopTimers(task: Task): void {
+  delete task.remindAt;
+  delete task.actAt;
+}
+
+/** Closes a task as `status`, with `reason` when it was not simply a person's approve / reject. */
+export function closeTask(task: Task, status: TaskStatus, at: string, reason?: TaskReason): void {
+  task.status = status;
+  task.completedAt = at;
+  if (reason) task.reason = reason;
+  else delete task.reason;
+  stopTimers(task);
+}
+
+/** Holds a task `waiting` (for signers), without deadlines. */
+export function holdTask(task: Task): void {
+  task.status = 'waiting';
+  stopTimers(task);
+}

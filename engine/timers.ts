@@ -1,7 +1,7 @@
 import type { Assignment } from './assignment';
 import { approvalNodeOf, armTimers, createTask, handOverSigners, settleRun } from './approval-run';
 import { addDuration } from './duration';
-import type { InstanceState, NodeRun, Task } from './state';
+import { closeTask, liveRunOf, type InstanceState, type NodeRun, type Task } from './state';
 import type { Step } from './step';
 
 /**
@@ -19,17 +19,13 @@ export function nextDeadline(state: InstanceState): string | undefined {
   return earliest;
 }
 
-function liveRun(state: InstanceState, task: Task): NodeRun | undefined {
-  return state.runs.find((r) => r.runId === task.runId);
-}
-
 export function fireDueTimers(step: Step): void {
   const s = step.state;
   const reminded: Task[] = [];
   const touched = new Set<NodeRun>();
   for (const task of s.tasks) {
     if (task.status !== 'pending') continue;
-    const run = liveRun(s, task);
+    const run = liveRunOf(s, task);
     if (!run) continue;
     const node = approvalNodeOf(step, run);
     if (task.remindAt !== undefined && task.remindAt <= step.now) {
@@ -48,10 +44,7 @@ export function fireDueTimers(step: Step): void {
       const action = node.timeout?.action;
       step.record('timed_out', { taskId: task.taskId, nodeId: task.nodeId, data: { action } });
       if (action === 'approve' || action === 'reject') {
-        task.status = action === 'approve' ? 'auto_approved' : 'rejected';
-        task.reason = 'timeout';
-        task.completedAt = step.now;
-        delete task.remindAt;
+        closeTask(task, action === 'approve' ? 'auto_approved' : 'rejected', step.now, 'timeout');
         touched.add(run);
       } else if (action === 'escalate') {
         requestEscalation(step, task, { type: 'manager', levels: 1 }, true);
@@ -86,7 +79,7 @@ export function escalationResolved(step: Step, taskId: string, targets: Assignme
   const s = step.state;
   const task = s.tasks.find((t) => t.taskId === taskId);
   if (!task || task.status !== 'pending') return;
-  const run = liveRun(s, task);
+  const run = liveRunOf(s, task);
   if (!run) return;
   const onNode = new Set(s.tasks.filter((t) => t.runId === run.runId && (t.status === 'pending' || t.status === 'waiting')).map((t) => t.assigneeId));
   const target = targets.find((t) => !onNode.has(t.userId));
@@ -99,10 +92,7 @@ export function escalationResolved(step: Step, taskId: string, targets: Assignme
     armTimers(step, task, approvalNodeOf(step, run), false);
     return;
   }
-  task.status = 'transferred';
-  task.reason = 'escalated';
-  task.completedAt = step.now;
-  delete task.remindAt;
+  closeTask(task, 'transferred', step.now, 'escalated');
   step.record('escalated', { taskId, nodeId: task.nodeId, data: { from: task.assigneeId, to: target.userId } });
   const successor = createTask(step, run, { assignment: target, seat: task.seat, ...(task.signer ? { signer: task.signer } : {}), transferredFrom: task.taskId, timeoutAction: false });
   handOverSigners(s, task, successor);

@@ -1,3 +1,4 @@
+import type { Db } from '../../db/client';
 import { activeDelegations } from '../../db/delegations';
 import { findActiveUsers } from '../../db/org';
 import type { Assignment } from '../../engine/assignment';
@@ -8,7 +9,7 @@ import { ApiError } from '../errors';
  * user, and one who delegated (委托) for this flow right now is replaced by their delegate. The
  * answer travels inside the update, so history holds it and replay never looks it up again.
  */
-export async function resolveActionTargets(db: Parameters<typeof findActiveUsers>[0], flowCode: string, field: string, ids: string[]): Promise<Assignment[]> {
+export async function resolveActionTargets(db: Db, flowCode: string, field: string, ids: string[]): Promise<Assignment[]> {
   const active = await findActiveUsers(db, ids);
   const unknown = ids.map((id, i) => ({ id, i })).filter(({ id }) => !active.has(id));
   if (unknown.length > 0) {
