@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, arrayOverlaps, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { Assignment } from '../engine/assignment';
 import type { Db, DbOrTx } from './client';
 import { delegations, users } from './schema';
 
@@ -117,4 +118,13 @@ export async function activeDelegations(db: DbOrTx, userIds: string[], flowCode:
   const byDelegator = new Map<string, string>();
   for (const row of rows) if (!byDelegator.has(row.delegatorId)) byDelegator.set(row.delegatorId, row.delegateId);
   return byDelegator;
+}
+
+/** Each assignee with a running delegation for the flow is replaced by the delegate — one hop, never a chain. */
+export async function followDelegations(db: DbOrTx, assignments: Assignment[], flowCode: string, at: Date): Promise<Assignment[]> {
+  const delegateOf = await activeDelegations(db, assignments.map((a) => a.userId), flowCode, at);
+  return assignments.map((a) => {
+    const delegate = delegateOf.get(a.userId);
+    return delegate === undefined ? a : { ...a, userId: delegate, delegatedFrom: a.userId };
+  });
 }

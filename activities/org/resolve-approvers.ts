@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client';
-import { activeDelegations } from '../../db/delegations';
+import { followDelegations } from '../../db/delegations';
 import type { Assignment, ResolveApproversInput } from '../../engine/assignment';
 import { activeManagersOf, usersOfSource } from './approver-sources';
 
@@ -18,15 +18,6 @@ async function initiatorToManager(db: Db, assignments: Assignment[], initiatorId
   const [manager] = await activeManagersOf(db, initiatorId);
   const substitute: Assignment[] = manager ? [{ userId: manager.id, substitutedFor: initiatorId }] : [];
   return assignments.flatMap((a) => (a.userId === initiatorId ? substitute : [a]));
-}
-
-/** Each assignee with a running delegation for the flow is replaced by the delegate — one hop, never a chain. */
-async function followDelegations(db: Db, assignments: Assignment[], flowCode: string, at: Date): Promise<Assignment[]> {
-  const delegateOf = await activeDelegations(db, assignments.map((a) => a.userId), flowCode, at);
-  return assignments.map((a) => {
-    const delegate = delegateOf.get(a.userId);
-    return delegate === undefined ? a : { ...a, userId: delegate, delegatedFrom: a.userId };
-  });
 }
 
 /**

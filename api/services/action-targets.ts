@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client';
-import { activeDelegations } from '../../db/delegations';
+import { followDelegations } from '../../db/delegations';
 import { findActiveUsers } from '../../db/org';
 import type { Assignment } from '../../engine/assignment';
 import { ApiError } from '../errors';
@@ -20,9 +20,5 @@ export async function resolveActionTargets(db: Db, flowCode: string, field: stri
       unknown.map(({ i }) => ({ field: field === 'toUserId' ? field : `${field}.${i}`, message: 'unknown or inactive user' })),
     );
   }
-  const delegated = await activeDelegations(db, ids, flowCode, new Date());
-  return ids.map((id) => {
-    const delegate = delegated.get(id);
-    return delegate ? { userId: delegate, delegatedFrom: id } : { userId: id };
-  });
+  return followDelegations(db, ids.map((userId) => ({ userId })), flowCode, new Date());
 }
