@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { createNotifyActivities } from './notify/notify';
 import { createOrgActivities } from './org/resolve-approvers';
+import { createProjectionActivities } from './projection/project-instance';
 
 export interface ActivityDependencies {
   db: Db;
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createOrgActivities(deps.db),
     ...createNotifyActivities(deps.db),
+    ...createProjectionActivities(deps.db),
   };
 }
 

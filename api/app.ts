@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import type { ApiDependencies, ApiEnv } from './context';
 import { ApiError } from './errors';
+import { adminRoutes } from './routes/admin';
 import { definitionPreviewRoutes, definitionRoutes } from './routes/definitions';
 import { delegationRoutes } from './routes/delegations';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { syncRoutes } from './routes/sync';
+import { taskRoutes } from './routes/tasks';
 
 export function createApi(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
@@ -13,8 +15,10 @@ export function createApi(deps: ApiDependencies) {
   app.route('/api/v1/definitions', definitionPreviewRoutes(deps));
   app.route('/api/v1/definitions', definitionRoutes(deps));
   app.route('/api/v1/instances', instanceRoutes(deps));
+  app.route('/api/v1/tasks', taskRoutes(deps));
   app.route('/api/v1/sync', syncRoutes(deps));
   app.route('/api/v1/delegations', delegationRoutes(deps));
+  app.route('/api/v1/admin', adminRoutes(deps));
 
   app.notFound((c) => c.json(new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {

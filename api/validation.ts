@@ -9,10 +9,11 @@ export interface FieldProblem {
 }
 
 export function fieldProblems(issues: z.core.$ZodIssue[], prefix = ''): FieldProblem[] {
-  return issues.map((issue) => ({
-    field: prefix + (issue.path.map(String).join('.') || '(body)'),
-    message: issue.message,
-  }));
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: prefix + [...issue.path.map(String), key].join('.'), message: 'is not a known field' }))
+      : [{ field: prefix + (issue.path.map(String).join('.') || '(body)'), message: issue.message }],
+  );
 }
 
 /** Parses the raw body as JSON; malformed JSON is a 400 naming the problem. */
@@ -39,7 +40,7 @@ export function validatedBody<S extends z.ZodType>(c: Context<ApiEnv>, schema: S
 export function validatedQuery<S extends z.ZodType>(c: Context<ApiEnv>, schema: S): z.infer<S> {
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({ field: ['query', ...issue.path.map(String)].join('.'), message: issue.message }));
+    const problems = fieldProblems(parsed.error.issues, 'query.');
     throw new ApiError(400, 'VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
   }
   return parsed.data;

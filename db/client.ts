@@ -2,6 +2,7 @@ import path from 'node:path';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { ensureEventPartitions } from './event-partitions';
 import * as schema from './schema';
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -20,11 +21,16 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
 
 export const MIGRATIONS_FOLDER = path.join(__dirname, 'migrations');
 
-/** Applies the committed drizzle-kit migrations (idempotent; serialised by drizzle's own lock table). */
+/**
+ * Applies the committed drizzle-kit migrations (idempotent; serialised by drizzle's own lock
+ * table), then makes sure the audit log has its partitions for the months ahead.
+ */
 export async function migrateDatabase(url: string): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
-    await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_FOLDER });
+    const db = drizzle(sql, { schema });
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await ensureEventPartitions(db);
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, arrayContains, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { departmentTreeProblems, InvalidDepartmentsError, type DepartmentRecord } from './department-tree';
 import { departments, users } from './schema';
@@ -129,7 +129,7 @@ export async function activeUsersWithRole(db: Db, role: string): Promise<string[
   const rows = await db
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.active, true), sql`${role} = any(${users.roles})`))
+    .where(and(eq(users.active, true), arrayContains(users.roles, [role])))
     .orderBy(users.id);
   return rows.map((r) => r.id);
 }

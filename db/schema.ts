@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import type { FlowDefinition } from '../engine/dsl';
+import type { InstanceView } from '../engine/instance-view';
 
 /** The editable draft of a flow; publishing copies it into an immutable `flow_versions` row. */
 export const flowDefinitions = pgTable('flow_definitions', {
@@ -43,7 +44,11 @@ export const users = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('users_dingtalk_user_id_idx').on(t.dingtalkUserId), index('users_manager_id_idx').on(t.managerId)],
+  (t) => [
+    index('users_dingtalk_user_id_idx').on(t.dingtalkUserId),
+    index('users_manager_id_idx').on(t.managerId),
+    index('users_roles_idx').using('gin', t.roles),
+  ],
 );
 
 export const APP_PERMISSIONS = ['start', 'act_for', 'sync', 'admin'] as const;
@@ -120,4 +125,86 @@ export const notifications = pgTable(
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
   (t) => [index('notifications_recipient_id_created_at_idx').on(t.recipientId, t.createdAt), index('notifications_instance_id_idx').on(t.instanceId)],
+);
+
+/**
+ * The projection of one instance, written by the workflow's `projectInstance` activity. `view` is
+ * the instance view as the workflow last projected it; the columns beside it are for filtering.
+ * `revision` grows with every write of the instance, so a late retry never overwrites a newer row.
+ */
+export const instances = pgTable(
+  'instances',
+  {
+    instanceId: text('instance_id').primaryKey(),
+    flowCode: text('flow_code').notNull(),
+    flowVersion: integer('flow_version').notNull(),
+    businessKey: text('business_key').notNull(),
+    status: text('status').notNull(),
+    initiatorId: text('initiator_id').notNull(),
+    sourceSystem: text('source_system'),
+    sourceType: text('source_type'),
+    sourceId: text('source_id'),
+    currentNodeIds: text('current_node_ids').array().notNull().default(sql`'{}'::text[]`),
+    view: jsonb('view').$type<InstanceView>().notNull(),
+    /** The highest timeline seq projected so far (-1: none). */
+    lastEventSeq: integer('last_event_seq').notNull().default(-1),
+    revision: integer('revision').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
+    projectedAt: timestamp('projected_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('instances_source_idx').on(t.sourceSystem, t.sourceType, t.sourceId, t.createdAt.desc(), t.instanceId.desc()),
+    index('instances_initiator_idx').on(t.initiatorId, t.createdAt.desc(), t.instanceId.desc()),
+    index('instances_status_idx').on(t.status, t.createdAt.desc(), t.instanceId.desc()),
+  ],
+);
+
+/**
+ * Every task of every instance (the task center). A task id is unique within its instance. The
+ * todo list reads `tasks_assignee_idx` in its own order, so a page is an index range scan.
+ */
+export const tasks = pgTable(
+  'tasks',
+  {
+    instanceId: text('instance_id').notNull(),
+    taskId: text('task_id').notNull(),
+    flowCode: text('flow_code').notNull(),
+    nodeId: text('node_id').notNull(),
+    nodeName: text('node_name'),
+    assigneeId: text('assignee_id').notNull(),
+    status: text('status').notNull(),
+    reason: text('reason'),
+    title: text('title').notNull(),
+    comment: text('comment'),
+    delegatedFrom: text('delegated_from'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
+    revision: integer('revision').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.instanceId, t.taskId] }),
+    index('tasks_assignee_idx').on(t.assigneeId, t.status, t.createdAt.desc(), t.instanceId.desc(), t.taskId.desc()),
+    index('tasks_status_idx').on(t.status, t.createdAt.desc(), t.instanceId.desc(), t.taskId.desc()),
+  ],
+);
+
+/**
+ * The audit log: one row per timeline event, append-only. The table is RANGE-partitioned by
+ * month on `at` (see the migration and `ensureEventPartitions`), which is why `at` is part of the
+ * key. An event's `at` never changes between retries, so (instance_id, seq) stays unique in effect.
+ */
+export const instanceEvents = pgTable(
+  'instance_events',
+  {
+    instanceId: text('instance_id').notNull(),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull(),
+    actorId: text('actor_id'),
+    taskId: text('task_id'),
+    nodeId: text('node_id'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.seq, t.at] }), index('instance_events_data_idx').using('gin', sql`${t.data} jsonb_path_ops`)],
 );

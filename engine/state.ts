@@ -7,8 +7,10 @@ import type { FlowDefinition, FlowNode, FormValues, NodeOfType } from './dsl';
  * runs, the timeline and the remembered action ids are capped (`limits`).
  */
 
-export type InstanceStatus = 'running' | 'approved' | 'rejected' | 'withdrawn' | 'failed';
-export type TaskStatus = 'pending' | 'waiting' | 'approved' | 'rejected' | 'transferred' | 'cancelled' | 'returned' | 'auto_approved';
+export const INSTANCE_STATUSES = ['running', 'approved', 'rejected', 'withdrawn', 'failed'] as const;
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+export const TASK_STATUSES = ['pending', 'waiting', 'approved', 'rejected', 'transferred', 'cancelled', 'returned', 'auto_approved'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** Why a task reached its status when it was not simply a person's approve / reject. */
 export type TaskReason =
@@ -143,7 +145,11 @@ export interface InstanceState extends StartInstanceInput {
   features?: {
     /** Each sequential turn looks its assignee up again when it begins, so a delegation that started meanwhile applies. */
     turnLookups?: boolean;
+    /** The workflow writes the instance, its tasks and its timeline to Postgres. */
+    projection?: boolean;
   };
+  /** How far the Postgres projection has been written (kept by the workflow, not the engine). */
+  projected?: { revision: number; eventSeq: number };
   /** Action ids applied by this instance (newest last), so a repeat after continue-as-new does nothing. */
   recentActionIds: string[];
   createdAt: string;

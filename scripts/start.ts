@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startApiServer } from '../api/server';
 import { loadConfig } from '../config';
+import { keepEventPartitionsAhead } from '../db/event-partitions';
 import { connectDatabase, migrateDatabase } from '../db/client';
 import { loadSecretBox } from '../db/secrets-key';
 import { DEMO_APP_KEY, demoFlow, seedDemo } from '../db/seed-demo';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
       workflowBundle: bundle,
       db: database.db,
     });
+    const stopPartitions = keepEventPartitionsAhead(database.db);
+    cleanups.push(async () => stopPartitions());
     const workerRun = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

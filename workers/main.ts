@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../config';
+import { keepEventPartitionsAhead } from '../db/event-partitions';
 import { connectDatabase } from '../db/client';
 import { createApprovalWorker } from './approval-worker';
 import { readWorkflowBundle } from './workflow-bundle';
@@ -25,7 +26,9 @@ async function main(): Promise<void> {
       db: database.db,
       ...(bundle ? { workflowBundle: bundle } : {}),
     });
+    const stopPartitions = keepEventPartitionsAhead(database.db);
     await worker.run();
+    stopPartitions();
   } finally {
     await connection.close();
     await database.close();

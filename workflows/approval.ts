@@ -7,6 +7,7 @@ import {
   patched,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -31,6 +32,7 @@ import {
   type Transition,
 } from '../engine/instance';
 import { toInstanceView, toTimelineView, type InstanceView } from '../engine/instance-view';
+import { markAfter, nextProjection, NOTHING_PROJECTED } from '../engine/projection';
 import { retryPolicies, searchAttributes } from '../temporal-config';
 import { actUpdate, instanceViewQuery, timelineQuery } from './messages';
 
@@ -38,6 +40,15 @@ const { resolveApprovers, notify } = proxyActivities<ApprovalActivities>({
   startToCloseTimeout: '30s',
   retry: retryPolicies.database,
 });
+
+/** Short, idempotent Postgres writes: local activities, so they cost one marker event each. */
+const { projectInstance } = proxyLocalActivities<ApprovalActivities>({
+  startToCloseTimeout: '10s',
+  retry: retryPolicies.database,
+});
+
+/** Instances started before this patch are not projected to Postgres (the drift check reports them). */
+const PROJECTION_PATCH = 'postgres-projection';
 
 /** Sequential turns look their assignee up when they begin (instances started before this keep the list from the node's entry). */
 const TURN_LOOKUPS_PATCH = 'sequential-turn-lookups';
@@ -63,7 +74,7 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
   if (resumed) {
     state = resumed;
   } else {
-    const started = startInstance(input, now(), { turnLookups: patched(TURN_LOOKUPS_PATCH) });
+    const started = startInstance(input, now(), { turnLookups: patched(TURN_LOOKUPS_PATCH), projection: patched(PROJECTION_PATCH) });
     state = started.state;
     commands.push(...started.commands);
   }
@@ -78,7 +89,22 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
     commands.push(...transition.commands);
     revision++;
   };
-  const settled = () => commands.length === 0 && !executing;
+  /** The revision last written to Postgres; a resumed run starts where the previous one left it. */
+  let projectedRevision = resumed ? revision : -1;
+  /** Task fingerprints as last written, so a write carries only the tasks that changed. */
+  let writtenTasks = new Map<string, string>();
+  const projectionDue = () => state.features?.projection === true && projectedRevision !== revision;
+  const project = async () => {
+    const at = revision;
+    const mark = state.projected ?? NOTHING_PROJECTED;
+    const { write, fingerprints } = nextProjection(state, mark, writtenTasks);
+    await projectInstance(write);
+    projectedRevision = at;
+    writtenTasks = fingerprints;
+    state = { ...state, projected: markAfter(write, mark) };
+  };
+  /** Nothing left to do for what has happened: commands carried out and the projection written. */
+  const settled = () => commands.length === 0 && !executing && !projectionDue();
 
   setHandler(instanceViewQuery, () => toInstanceView(state));
   setHandler(timelineQuery, () => toTimelineView(state));
@@ -129,6 +155,11 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
       publishedRevision = revision;
       publishVisibility();
     }
+    // Projection first, then the world: written before the workflow waits or sends a notice.
+    if (commands.length === 0 && projectionDue()) {
+      await project();
+      continue;
+    }
     if (state.status !== 'running' && commands.length === 0) break;
     timer.arm(state.status === 'running' ? nextDeadline(state) : undefined);
     if (settled() && shouldContinueAsNew()) {
@@ -142,6 +173,7 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
       apply(timersDue(state, now()));
     }
     while (commands.length > 0) {
+      if (commands[0]!.type === 'notify' && projectionDue()) await project();
       const command = commands.shift()!;
       executing = true;
       try {

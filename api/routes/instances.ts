@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
 import { requireApp } from '../auth/app-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
+import { listInstances } from '../../db/instance-reads';
+import { instanceListQuery } from '../list-schemas';
 import { actionBody, startInstanceBody } from '../schemas';
 import { actOnInstance, startApproval, timelineOf, viewInstance } from '../services/instance-service';
-import { validatedBody } from '../validation';
+import { validatedBody, validatedQuery } from '../validation';
+import { pagedOrBadCursor } from './tasks';
 
 export function instanceRoutes(deps: ApiDependencies) {
   const routes = new Hono<ApiEnv>();
@@ -14,6 +17,11 @@ export function instanceRoutes(deps: ApiDependencies) {
     return c.json({ instanceId: answer.instanceId, flowVersion: answer.flowVersion, status: answer.status }, answer.created ? 201 : 200);
   });
 
+  routes.get('/', requireApp(deps), async (c) => {
+    const { limit, cursor, sourceSystem, sourceType, sourceId, ...filter } = validatedQuery(c, instanceListQuery);
+    const source = sourceSystem === undefined ? undefined : { system: sourceSystem, ...(sourceType ? { type: sourceType } : {}), ...(sourceId ? { id: sourceId } : {}) };
+    return c.json(await pagedOrBadCursor(() => listInstances(deps.db, { ...filter, ...(source ? { source } : {}) }, { limit, ...(cursor ? { cursor } : {}) })));
+  });
   routes.get('/:id', requireApp(deps), async (c) => c.json(await viewInstance(deps, c.req.param('id'))));
   routes.get('/:id/timeline', requireApp(deps), async (c) => c.json(await timelineOf(deps, c.req.param('id'))));
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type QueryDefinition } from '@temporalio/common';
 import { findVersion } from '../../db/definitions';
+import { findProjectedTimeline, findProjectedView } from '../../db/instance-reads';
 import { findActiveUsers } from '../../db/org';
 import { REFUSAL_STATUS, type ActionRequest, type RefusalCode } from '../../engine/actions';
 import type { FlowDefinition, FormValues } from '../../engine/dsl';
@@ -144,12 +145,18 @@ async function queryInstance<T>(deps: ApiDependencies, instanceId: string, query
   }
 }
 
-export function viewInstance(deps: ApiDependencies, instanceId: string): Promise<InstanceView> {
-  return queryInstance(deps, instanceId, instanceViewQuery);
+/**
+ * The instance as its projection holds it — the same view whether it runs or has closed. An
+ * instance not projected yet (its first workflow task still to run) or never (started before
+ * projections) is asked directly.
+ */
+export async function viewInstance(deps: ApiDependencies, instanceId: string): Promise<InstanceView> {
+  return (await findProjectedView(deps.db, instanceId)) ?? queryInstance(deps, instanceId, instanceViewQuery);
 }
 
-export function timelineOf(deps: ApiDependencies, instanceId: string): Promise<TimelineView> {
-  return queryInstance(deps, instanceId, timelineQuery);
+/** The full audit timeline from the events table; the workflow's (capped) timeline for an unprojected instance. */
+export async function timelineOf(deps: ApiDependencies, instanceId: string): Promise<TimelineView> {
+  return (await findProjectedTimeline(deps.db, instanceId)) ?? queryInstance(deps, instanceId, timelineQuery);
 }
 
 /**

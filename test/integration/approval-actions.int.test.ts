@@ -13,9 +13,10 @@ import {
   updateCounts,
   viewOf,
   waitForAcceptedUpdates,
+  waitForWorkflowView,
   whileApproverLookupsBlocked,
 } from '../support/action-fixtures';
-import { publishFlow, uid, waitForView } from '../support/fixtures';
+import { publishFlow, uid } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -382,7 +383,7 @@ describe('an action that arrives while an approver lookup is still running', () 
     const view = await startInstance(stack, twoNodeFlow);
     return whileApproverLookupsBlocked(stack, async () => {
       const approve = act(stack, view.instanceId, { type: 'approve', actorId: 'u_a' });
-      await waitForView(stack.api, view.instanceId, (v) => v.currentNodeIds.includes('n2'));
+      await waitForWorkflowView(stack, view.instanceId, (v) => v.currentNodeIds.includes('n2'));
       const other = act(stack, view.instanceId, second);
       await waitForAcceptedUpdates(stack, view.instanceId, 2);
       return { instanceId: view.instanceId, approve, other };

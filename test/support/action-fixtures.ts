@@ -3,6 +3,7 @@ import type { SignedClient, SignedResponse } from '../../client/signed-client';
 import type { ApprovalMode, FlowDefinition, FlowNode } from '../../engine/dsl';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { expectOk, hasPendingTasks, historyEventTypes, instancePath, startBody, testUsers, uid, waitForView } from './fixtures';
+import { instanceViewQuery } from '../../workflows/messages';
 import type { TestStack } from './test-stack';
 
 /** Helpers shared by the approval-actions*.int.test.ts files (SPEC §5 actions over HTTP). */
@@ -145,6 +146,20 @@ export async function whileApproverLookupsBlocked<T>(stack: TestStack, during: (
   } finally {
     release();
     await transaction;
+  }
+}
+
+/**
+ * Polls the workflow itself (not the projection the API reads) until `predicate` holds: the
+ * projection is written when the workflow is about to wait, so it lags while a lookup is in flight.
+ */
+export async function waitForWorkflowView(stack: TestStack, instanceId: string, predicate: (view: InstanceView) => boolean, timeoutMs = 10_000): Promise<InstanceView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await stack.temporal.workflow.getHandle(instanceId).query(instanceViewQuery);
+    if (predicate(view)) return view;
+    if (Date.now() > deadline) throw new Error(`workflow ${instanceId} never reached the expected state; last view: ${JSON.stringify(view)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -1,0 +1,111 @@
+import { eq, sql } from 'drizzle-orm';
+import type { ProjectionWrite } from '../engine/projection';
+import type { Db, Tx } from './client';
+import { instanceEvents, instances, tasks, users } from './schema';
+
+/**
+ * Writes one projection of an instance in a transaction. Safe to repeat and to arrive late:
+ * events are keyed by (instance, seq) and never rewritten; the instance row and task rows only
+ * move forward (a write older than the row's `revision` leaves it as it is).
+ */
+export async function writeProjection(db: Db, write: ProjectionWrite): Promise<void> {
+  const { view, revision } = write;
+  const lastEventSeq = write.events.reduce((max, e) => Math.max(max, e.seq), -1);
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(instances)
+      .values({
+        instanceId: view.instanceId,
+        flowCode: view.flowCode,
+        flowVersion: view.flowVersion,
+        businessKey: view.businessKey,
+        status: view.status,
+        initiatorId: view.initiatorId,
+        sourceSystem: view.source?.system ?? null,
+        sourceType: view.source?.type ?? null,
+        sourceId: view.source?.id ?? null,
+        currentNodeIds: view.currentNodeIds,
+        view,
+        lastEventSeq,
+        revision,
+        createdAt: view.createdAt,
+        completedAt: view.completedAt ?? null,
+      })
+      .onConflictDoUpdate({
+        target: instances.instanceId,
+        set: {
+          status: sql`excluded.status`,
+          currentNodeIds: sql`excluded.current_node_ids`,
+          view: sql`excluded.view`,
+          lastEventSeq: sql`greatest(${instances.lastEventSeq}, excluded.last_event_seq)`,
+          revision: sql`excluded.revision`,
+          completedAt: sql`excluded.completed_at`,
+          projectedAt: sql`now()`,
+        },
+        setWhere: sql`${instances.revision} < excluded.revision`,
+      });
+
+    if (write.events.length > 0) {
+      await tx
+        .insert(instanceEvents)
+        .values(
+          write.events.map((e) => ({
+            instanceId: view.instanceId,
+            seq: e.seq,
+            type: e.type,
+            at: e.at,
+            actorId: e.actorId ?? null,
+            taskId: e.taskId ?? null,
+            nodeId: e.nodeId ?? null,
+            data: e.data,
+          })),
+        )
+        .onConflictDoNothing();
+    }
+
+    const changed = new Set(write.changedTaskIds);
+    const changedTasks = view.tasks.filter((t) => changed.has(t.taskId));
+    if (changedTasks.length > 0) {
+      const title = await taskTitle(tx, view.flowName, view.businessKey, view.initiatorId);
+      await tx
+        .insert(tasks)
+        .values(
+          changedTasks.map((t) => ({
+            instanceId: view.instanceId,
+            taskId: t.taskId,
+            flowCode: view.flowCode,
+            nodeId: t.nodeId,
+            nodeName: t.nodeName ?? null,
+            assigneeId: t.assigneeId,
+            status: t.status,
+            reason: t.reason ?? null,
+            title,
+            comment: t.comment ?? null,
+            delegatedFrom: t.delegatedFrom ?? null,
+            createdAt: t.createdAt,
+            completedAt: t.completedAt ?? null,
+            revision,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [tasks.instanceId, tasks.taskId],
+          set: {
+            assigneeId: sql`excluded.assignee_id`,
+            status: sql`excluded.status`,
+            reason: sql`excluded.reason`,
+            comment: sql`excluded.comment`,
+            delegatedFrom: sql`excluded.delegated_from`,
+            completedAt: sql`excluded.completed_at`,
+            revision: sql`excluded.revision`,
+          },
+          setWhere: sql`${tasks.revision} < excluded.revision`,
+        });
+    }
+  });
+}
+
+/** What a todo list shows for the instance's tasks: `采购申请 · PO-1 · 张三`. */
+async function taskTitle(tx: Tx, flowName: string, businessKey: string, initiatorId: string): Promise<string> {
+  const [initiator] = await tx.select({ name: users.name }).from(users).where(eq(users.id, initiatorId));
+  return [flowName, businessKey, initiator?.name ?? initiatorId].join(' · ');
+}

@@ -1,0 +1,90 @@
+import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { TaskStatus } from '../engine/state';
+import type { Db } from './client';
+import { decodeCursor, encodeCursor, isoTimestamp, withCursor } from './keyset';
+import { tasks } from './schema';
+
+export interface TaskListFilter {
+  assigneeId?: string;
+  status: TaskStatus;
+  flowCode?: string;
+  /** Created at or after (inclusive). */
+  createdFrom?: string;
+  /** Created before (exclusive). */
+  createdTo?: string;
+}
+
+export interface TodoItem {
+  taskId: string;
+  instanceId: string;
+  flowCode: string;
+  nodeId: string;
+  nodeName?: string;
+  assigneeId: string;
+  status: string;
+  createdAt: string;
+  completedAt?: string;
+  title: string;
+  delegatedFrom?: string;
+}
+
+export interface TodoPage {
+  items: TodoItem[];
+  nextCursor?: string;
+}
+
+/**
+ * The task center: newest first, `(createdAt, instanceId, taskId)` breaking ties, so the order is
+ * total and stable under inserts. With an assignee the page is one range of `tasks_assignee_idx`;
+ * without, of `tasks_status_idx`.
+ */
+export async function listTasks(db: Db, filter: TaskListFilter, page: { limit: number; cursor?: string }): Promise<TodoPage> {
+  const conditions: SQL[] = [eq(tasks.status, filter.status)];
+  if (filter.assigneeId !== undefined) conditions.push(eq(tasks.assigneeId, filter.assigneeId));
+  if (filter.flowCode !== undefined) conditions.push(eq(tasks.flowCode, filter.flowCode));
+  if (filter.createdFrom !== undefined) conditions.push(gte(tasks.createdAt, filter.createdFrom));
+  if (filter.createdTo !== undefined) conditions.push(lt(tasks.createdAt, filter.createdTo));
+  if (page.cursor !== undefined) {
+    const key = decodeCursor(page.cursor, 3);
+    conditions.push(sql`(${tasks.createdAt}, ${tasks.instanceId}, ${tasks.taskId}) < (${key[0]}::timestamptz, ${key[1]}, ${key[2]})`);
+  }
+  const rows = await withCursor(() =>
+    db
+      .select({
+        taskId: tasks.taskId,
+        instanceId: tasks.instanceId,
+        flowCode: tasks.flowCode,
+        nodeId: tasks.nodeId,
+        nodeName: tasks.nodeName,
+        assigneeId: tasks.assigneeId,
+        status: tasks.status,
+        createdAt: tasks.createdAt,
+        completedAt: tasks.completedAt,
+        title: tasks.title,
+        delegatedFrom: tasks.delegatedFrom,
+      })
+      .from(tasks)
+      .where(and(...conditions))
+      .orderBy(desc(tasks.createdAt), desc(tasks.instanceId), desc(tasks.taskId))
+      .limit(page.limit + 1),
+  );
+  const more = rows.length > page.limit;
+  const shown = more ? rows.slice(0, page.limit) : rows;
+  const last = shown.at(-1);
+  return {
+    items: shown.map((r) => ({
+      taskId: r.taskId,
+      instanceId: r.instanceId,
+      flowCode: r.flowCode,
+      nodeId: r.nodeId,
+      ...(r.nodeName !== null ? { nodeName: r.nodeName } : {}),
+      assigneeId: r.assigneeId,
+      status: r.status,
+      createdAt: isoTimestamp(r.createdAt),
+      ...(r.completedAt !== null ? { completedAt: isoTimestamp(r.completedAt) } : {}),
+      title: r.title,
+      ...(r.delegatedFrom !== null ? { delegatedFrom: r.delegatedFrom } : {}),
+    })),
+    ...(more && last ? { nextCursor: encodeCursor([last.createdAt, last.instanceId, last.taskId]) } : {}),
+  };
+}
