@@ -15,7 +15,7 @@ import { startTestStack, type TestStack } from '../support/test-stack';
  * workflow code, so a change that would break running instances fails the build. Histories of
  * earlier generations stay as they were recorded.
  */
-const GENERATION = 'engine-v2.1';
+const GENERATION = 'engine-v2.2-projection';
 const RECORD_DIR = path.resolve(__dirname, '../fixtures/histories', GENERATION);
 const HISTORY_LIMIT = 150;
 
