@@ -147,6 +147,8 @@ export interface InstanceState extends StartInstanceInput {
     turnLookups?: boolean;
     /** The workflow writes the instance, its tasks and its timeline to Postgres. */
     projection?: boolean;
+    /** Search attributes are published only when the workflow is about to wait (workflow-side only). */
+    settledVisibility?: boolean;
   };
   /** How far the Postgres projection has been written (kept by the workflow, not the engine). */
   projected?: { revision: number; eventSeq: number };

@@ -47,7 +47,13 @@ const { projectInstance } = proxyLocalActivities<ApprovalActivities>({
   retry: retryPolicies.database,
 });
 
-/** Instances started before this patch are not projected to Postgres (the drift check reports them). */
+/**
+ * Instances started before this patch are not projected to Postgres (the drift check reports
+ * them) and upsert search attributes on every change. Since it, search attributes are upserted
+ * only once the commands of a change have run (not for the passing state while the next approver
+ * is looked up), and not when they still hold what the start or the previous run set. One patch
+ * for both: each `patched()` costs two history events (a marker and a search attribute upsert).
+ */
 const PROJECTION_PATCH = 'postgres-projection';
 
 /** Sequential turns look their assignee up when they begin (instances started before this keep the list from the node's entry). */
@@ -74,7 +80,9 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
   if (resumed) {
     state = resumed;
   } else {
-    const started = startInstance(input, now(), { turnLookups: patched(TURN_LOOKUPS_PATCH), projection: patched(PROJECTION_PATCH) });
+    const turnLookups = patched(TURN_LOOKUPS_PATCH);
+    const projection = patched(PROJECTION_PATCH);
+    const started = startInstance(input, now(), { turnLookups, projection, settledVisibility: projection });
     state = started.state;
     commands.push(...started.commands);
   }
@@ -132,9 +140,13 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
     },
   );
 
-  let published = '';
+  const settledVisibility = state.features?.settledVisibility === true;
+  const visibilityOf = (s: InstanceState) => JSON.stringify([s.status, currentAssignees(s)]);
+  // The start set status `running` and no assignees (as the fresh state has); continue-as-new carried the last values.
+  let published = settledVisibility ? visibilityOf(state) : '';
   const publishVisibility = () => {
     const assignees = currentAssignees(state);
+    if (settledVisibility) setCurrentDetails(currentDetails(state, assignees));
     const fingerprint = JSON.stringify([state.status, assignees]);
     if (fingerprint === published) return;
     published = fingerprint;
@@ -151,7 +163,7 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
 
   let publishedRevision = -1;
   for (;;) {
-    if (publishedRevision !== revision) {
+    if (publishedRevision !== revision && (!settledVisibility || commands.length === 0)) {
       publishedRevision = revision;
       publishVisibility();
     }

@@ -18,18 +18,25 @@ CREATE FUNCTION ensure_instance_event_partitions(months_ahead integer) RETURNS i
 LANGUAGE plpgsql AS $$
 DECLARE
   month_start timestamptz;
+  month_end timestamptz;
   created integer := 0;
   partition_name text;
 BEGIN
   FOR i IN -1..months_ahead LOOP
-    month_start := date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + make_interval(months => i);
+    -- Month arithmetic on UTC wall-clock time, so the session's time zone (and its DST) plays no part.
+    month_start := (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i)) AT TIME ZONE 'UTC';
+    month_end := (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i + 1)) AT TIME ZONE 'UTC';
     partition_name := 'instance_events_' || to_char(month_start AT TIME ZONE 'UTC', 'YYYYMM');
     IF to_regclass(partition_name) IS NULL THEN
-      EXECUTE format(
-        'CREATE TABLE %I PARTITION OF instance_events FOR VALUES FROM (%L) TO (%L)',
-        partition_name, month_start, month_start + interval '1 month'
-      );
-      created := created + 1;
+      BEGIN
+        EXECUTE format(
+          'CREATE TABLE %I PARTITION OF instance_events FOR VALUES FROM (%L) TO (%L)',
+          partition_name, month_start, month_end
+        );
+        created := created + 1;
+      EXCEPTION WHEN duplicate_table THEN
+        NULL; -- another process made it first
+      END;
     END IF;
   END LOOP;
   RETURN created;
