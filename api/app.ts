@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { ApiDependencies, ApiEnv } from './context';
 import { ApiError } from './errors';
+import { refuseNulCharacters } from './nul-characters';
 import { adminRoutes } from './routes/admin';
 import { definitionPreviewRoutes, definitionRoutes } from './routes/definitions';
 import { delegationRoutes } from './routes/delegations';
@@ -11,6 +12,7 @@ import { taskRoutes } from './routes/tasks';
 
 export function createApi(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
+  app.use('*', refuseNulCharacters);
   app.route('/', healthRoutes(deps));
   app.route('/api/v1/definitions', definitionPreviewRoutes(deps));
   app.route('/api/v1/definitions', definitionRoutes(deps));

@@ -19,11 +19,38 @@ export function fieldProblems(issues: z.core.$ZodIssue[], prefix = ''): FieldPro
 /** Parses the raw body as JSON; malformed JSON is a 400 naming the problem. */
 export function parseJson(raw: string): unknown {
   if (raw.trim() === '') throw new ApiError(400, 'MALFORMED_JSON', 'the request body is empty; a JSON object was expected');
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch (err) {
     throw new ApiError(400, 'MALFORMED_JSON', `the request body is not valid JSON: ${(err as Error).message}`);
   }
+  const nul = pathOfNulCharacter(parsed, []);
+  if (nul) {
+    const field = nul.join('.') || '(body)';
+    // PostgreSQL stores no U+0000 (neither in text nor in jsonb): refused here, before anything is written.
+    throw new ApiError(400, 'VALIDATION_FAILED', `${field}: must not contain the NUL character (U+0000)`, [{ field, message: 'must not contain the NUL character (U+0000)' }]);
+  }
+  return parsed;
+}
+
+function pathOfNulCharacter(value: unknown, path: string[]): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = pathOfNulCharacter(item, [...path, String(i)]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return [...path, key];
+      const found = pathOfNulCharacter(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** The signed raw body, parsed and checked against `schema`; 400 names every bad field. */

@@ -34,7 +34,8 @@ export async function withCursor<T>(query: () => Promise<T>): Promise<T> {
   try {
     return await query();
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
+    // drizzle wraps the driver's error: Postgres' code is on the cause.
+    const code = (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
     if (code === '22007' || code === '22008') throw new InvalidCursorError();
     throw err;
   }

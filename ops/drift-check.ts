@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
@@ -75,7 +76,8 @@ async function compareInstance(deps: DriftCheckDependencies, instanceId: string)
 
   const drift: Drift[] = [];
   const field = (name: string, projection: unknown, workflow: unknown) => {
-    if (JSON.stringify(projection) !== JSON.stringify(workflow)) drift.push({ instanceId, kind: 'instance_field', field: name, projection, workflow });
+    // jsonb keeps object keys in its own order: compare values, not serialisations.
+    if (!isDeepStrictEqual(projection, workflow)) drift.push({ instanceId, kind: 'instance_field', field: name, projection, workflow });
   };
   field('status', row.status, view.status);
   field('currentNodeIds', [...row.currentNodeIds].sort(), [...view.currentNodeIds].sort());
