@@ -154,9 +154,9 @@ export const instances = pgTable(
     projectedAt: timestamp('projected_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('instances_source_idx').on(t.sourceSystem, t.sourceType, t.sourceId, t.createdAt.desc(), t.instanceId.desc()),
-    index('instances_initiator_idx').on(t.initiatorId, t.createdAt.desc(), t.instanceId.desc()),
-    index('instances_status_idx').on(t.status, t.createdAt.desc(), t.instanceId.desc()),
+    index('instances_source_idx').on(t.sourceSystem, t.sourceType, t.sourceId, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst()),
+    index('instances_initiator_idx').on(t.initiatorId, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst()),
+    index('instances_status_idx').on(t.status, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst()),
   ],
 );
 
@@ -184,8 +184,8 @@ export const tasks = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.instanceId, t.taskId] }),
-    index('tasks_assignee_idx').on(t.assigneeId, t.status, t.createdAt.desc(), t.instanceId.desc(), t.taskId.desc()),
-    index('tasks_status_idx').on(t.status, t.createdAt.desc(), t.instanceId.desc(), t.taskId.desc()),
+    index('tasks_assignee_idx').on(t.assigneeId, t.status, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst(), t.taskId.desc().nullsFirst()),
+    index('tasks_status_idx').on(t.status, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst(), t.taskId.desc().nullsFirst()),
   ],
 );
 

@@ -83,9 +83,9 @@ CREATE TABLE "tasks" (
 );
 --> statement-breakpoint
 CREATE INDEX "instance_events_data_idx" ON "instance_events" USING gin ("data" jsonb_path_ops);--> statement-breakpoint
-CREATE INDEX "instances_source_idx" ON "instances" USING btree ("source_system","source_type","source_id","created_at" DESC NULLS LAST,"instance_id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "instances_initiator_idx" ON "instances" USING btree ("initiator_id","created_at" DESC NULLS LAST,"instance_id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "instances_status_idx" ON "instances" USING btree ("status","created_at" DESC NULLS LAST,"instance_id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "tasks_assignee_idx" ON "tasks" USING btree ("assignee_id","status","created_at" DESC NULLS LAST,"instance_id" DESC NULLS LAST,"task_id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "tasks_status_idx" ON "tasks" USING btree ("status","created_at" DESC NULLS LAST,"instance_id" DESC NULLS LAST,"task_id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "instances_source_idx" ON "instances" USING btree ("source_system","source_type","source_id","created_at" DESC NULLS FIRST,"instance_id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "instances_initiator_idx" ON "instances" USING btree ("initiator_id","created_at" DESC NULLS FIRST,"instance_id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "instances_status_idx" ON "instances" USING btree ("status","created_at" DESC NULLS FIRST,"instance_id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "tasks_assignee_idx" ON "tasks" USING btree ("assignee_id","status","created_at" DESC NULLS FIRST,"instance_id" DESC NULLS FIRST,"task_id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "tasks_status_idx" ON "tasks" USING btree ("status","created_at" DESC NULLS FIRST,"instance_id" DESC NULLS FIRST,"task_id" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "users_roles_idx" ON "users" USING gin ("roles");
