@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +19,7 @@ import { startInfrastructure } from '../scripts/infrastructure';
 import { createApprovalWorker } from '../workers/approval-worker';
 import { buildWorkflowBundle } from '../workers/workflow-bundle';
 import { baselineUpdate, type baselineWorkflow } from './flows-baseline-workflow';
+import { freePort } from '../runtime/free-port';
 
 /**
  * SPEC §10 throughput / latency bench: `node --import tsx bench/flows.ts`.
@@ -73,19 +73,6 @@ let interrupted = false;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') return reject(new Error('no port'));
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 function withTimeout<T>(promise: Promise<T>, what: string, ms = CALL_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -16,7 +16,6 @@
  * non-zero when a series' p99 misses the target).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +25,7 @@ import { connectDatabase, migrateDatabase, type Database, type Db } from '../db/
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import * as schema from '../db/schema';
 import { listTasks, type TaskListFilter, type TodoPage } from '../db/task-center';
+import { freePort } from '../runtime/free-port';
 
 const TARGET_P99_MS = 5;
 const PAGE_LIMIT = 20;
@@ -53,18 +53,6 @@ const log = (line = '') => process.stdout.write(`${line}\n`);
 // ---------------------------------------------------------------------------------------------
 // Infrastructure
 // ---------------------------------------------------------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** What to undo at the end, last first; run once, on success, error or signal. */
 class Cleanup {

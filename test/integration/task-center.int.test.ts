@@ -8,39 +8,17 @@ import { actOk, taskOf, type ErrorBody } from '../support/action-fixtures';
 import { expectOk, hasPendingTasks, publishFlow, uid, waitForView } from '../support/fixtures';
 import { ProjectedDriver, waitForProjection } from '../support/projection-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
+import type { InstanceSummary } from '../../db/instance-reads';
+import type { TodoItem } from '../../db/task-center';
 
 /**
  * SPEC §6 task center (`GET /tasks`) and instance lists (`GET /instances`), read from the
  * projection with keyset paging; their query validation and authentication.
  */
 
-interface TodoItem {
-  taskId: string;
-  instanceId: string;
-  flowCode: string;
-  nodeId: string;
-  nodeName?: string;
-  assigneeId: string;
-  status: string;
-  createdAt: string;
-  completedAt?: string;
-  title: string;
-}
 interface Page<T> {
   items: T[];
   nextCursor?: string;
-}
-interface InstanceSummary {
-  instanceId: string;
-  flowCode: string;
-  flowVersion: number;
-  businessKey: string;
-  status: string;
-  initiatorId: string;
-  source?: { system: string; type: string; id: string };
-  currentNodeIds: string[];
-  createdAt: string;
-  completedAt?: string;
 }
 
 let stack: TestStack;
