@@ -102,7 +102,7 @@ export async function updateCounts(stack: TestStack, instanceId: string): Promis
  * the workflow history and the instance view are exactly what they were.
  */
 export async function expectRefused(stack: TestStack, instanceId: string, body: ActionBody, status: number, code: string): Promise<ErrorBody> {
-  const historyBefore = await historyTypeNames(stack, instanceId);
+  const historyBefore = await settledHistory(stack, instanceId);
   const viewBefore = await viewOf(stack, instanceId);
   const response = await act(stack, instanceId, body);
   const historyAfter = await historyTypeNames(stack, instanceId);
@@ -113,6 +113,23 @@ export async function expectRefused(stack: TestStack, instanceId: string, body: 
   expect(historyAfter).toEqual(historyBefore);
   expect(await viewOf(stack, instanceId)).toEqual(viewBefore);
   return response.body as ErrorBody;
+}
+
+const SETTLED_LAST_EVENTS = ['EVENT_TYPE_WORKFLOW_TASK_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED', 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED'];
+
+/**
+ * The history once the workflow waits on people: its last workflow task completed and nothing
+ * scheduled after it. The projection is written inside a workflow task, so the API can show a
+ * new task a moment before that workflow task's events reach the history.
+ */
+async function settledHistory(stack: TestStack, instanceId: string, timeoutMs = 10_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const types = await historyTypeNames(stack, instanceId);
+    if (SETTLED_LAST_EVENTS.includes(types.at(-1) ?? '')) return types;
+    if (Date.now() > deadline) throw new Error(`workflow ${instanceId} did not settle; history ends with ${types.slice(-3).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** The one task of `assigneeId` (on `nodeId`, with `status`, when given); throws if there is none or several. */
