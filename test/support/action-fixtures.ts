@@ -115,18 +115,18 @@ export async function expectRefused(stack: TestStack, instanceId: string, body: 
   return response.body as ErrorBody;
 }
 
-const SETTLED_LAST_EVENTS = ['EVENT_TYPE_WORKFLOW_TASK_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED', 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED'];
-
 /**
- * The history once the workflow waits on people: its last workflow task completed and nothing
- * scheduled after it. The projection is written inside a workflow task, so the API can show a
+ * The history once the workflow waits on people: a workflow task completed, and after it only
+ * that task's own commands (markers, upserts, update completions, timers) — no workflow task or
+ * activity under way. The projection is written inside a workflow task, so the API can show a
  * new task a moment before that workflow task's events reach the history.
  */
 async function settledHistory(stack: TestStack, instanceId: string, timeoutMs = 10_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const types = await historyTypeNames(stack, instanceId);
-    if (SETTLED_LAST_EVENTS.includes(types.at(-1) ?? '')) return types;
+    const afterLastTask = types.slice(types.lastIndexOf('EVENT_TYPE_WORKFLOW_TASK_COMPLETED') + 1);
+    if (types.includes('EVENT_TYPE_WORKFLOW_TASK_COMPLETED') && !afterLastTask.some((t) => t.startsWith('EVENT_TYPE_WORKFLOW_TASK_') || t.startsWith('EVENT_TYPE_ACTIVITY_TASK_'))) return types;
     if (Date.now() > deadline) throw new Error(`workflow ${instanceId} did not settle; history ends with ${types.slice(-3).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
