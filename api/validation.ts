@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { ApiEnv } from './context';
+import { InvalidCursorError } from '../db/keyset';
 import { ApiError } from './errors';
 
 export interface FieldProblem {
@@ -71,4 +72,16 @@ export function validatedQuery<S extends z.ZodType>(c: Context<ApiEnv>, schema: 
     throw new ApiError(400, 'VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
   }
   return parsed.data;
+}
+
+/** A page, or 400 naming `query.cursor` when the cursor is not one a page returned. */
+export async function pagedOrBadCursor<T>(page: () => Promise<T>): Promise<T> {
+  try {
+    return await page();
+  } catch (err) {
+    if (err instanceof InvalidCursorError) {
+      throw new ApiError(400, 'VALIDATION_FAILED', `query.cursor: ${err.message}`, [{ field: 'query.cursor', message: err.message }]);
+    }
+    throw err;
+  }
 }

@@ -141,20 +141,20 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
   );
 
   const settledVisibility = state.features?.settledVisibility === true;
-  const visibilityOf = (s: InstanceState) => JSON.stringify([s.status, currentAssignees(s)]);
+  const fingerprintOf = (status: string, assignees: string[]) => JSON.stringify([status, assignees]);
   // The start set status `running` and no assignees (as the fresh state has); continue-as-new carried the last values.
-  let published = settledVisibility ? visibilityOf(state) : '';
+  let published = settledVisibility ? fingerprintOf(state.status, currentAssignees(state)) : '';
   const publishVisibility = () => {
     const assignees = currentAssignees(state);
-    if (settledVisibility) setCurrentDetails(currentDetails(state, assignees));
-    const fingerprint = JSON.stringify([state.status, assignees]);
+    // Current details are metadata served by a query, not a history event: always brought up to date.
+    setCurrentDetails(currentDetails(state, assignees));
+    const fingerprint = fingerprintOf(state.status, assignees);
     if (fingerprint === published) return;
     published = fingerprint;
     upsertSearchAttributes([
       { key: searchAttributes.status, value: state.status },
       { key: searchAttributes.assignees, value: assignees },
     ]);
-    setCurrentDetails(currentDetails(state, assignees));
   };
 
   const timer = deadlineTimer();

@@ -5,8 +5,7 @@ import { listInstances } from '../../db/instance-reads';
 import { instanceListQuery } from '../list-schemas';
 import { actionBody, startInstanceBody } from '../schemas';
 import { actOnInstance, startApproval, timelineOf, viewInstance } from '../services/instance-service';
-import { validatedBody, validatedQuery } from '../validation';
-import { pagedOrBadCursor } from './tasks';
+import { pagedOrBadCursor, validatedBody, validatedQuery } from '../validation';
 
 export function instanceRoutes(deps: ApiDependencies) {
   const routes = new Hono<ApiEnv>();
