@@ -208,3 +208,71 @@ export const instanceEvents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.instanceId, t.seq, t.at] }), index('instance_events_data_idx').using('gin', sql`${t.data} jsonb_path_ops`)],
 );
+
+/** A request to an ERP (SPEC §8). `path` and `body` values may hold `{{…}}` templates. */
+export interface ErpHttpOperation {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+}
+
+/** How we authenticate to an ERP; the secret parts are sealed by the SecretBox (AAD: the system code). */
+export type StoredErpAuth =
+  | { type: 'hmac'; appKey: string; secretCiphertext: string }
+  | { type: 'bearer'; tokenCiphertext: string }
+  | { type: 'none' };
+
+/** ERP systems registered by an admin app, for `service` nodes and write-back (SPEC §8). */
+export const erpSystems = pgTable('erp_systems', {
+  code: text('code').primaryKey(),
+  name: text('name'),
+  baseUrl: text('base_url').notNull(),
+  auth: jsonb('auth').$type<StoredErpAuth>().notNull(),
+  operations: jsonb('operations').$type<Record<string, ErpHttpOperation>>().notNull(),
+  writeBack: jsonb('write_back').$type<ErpHttpOperation>(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Every attempt to deliver a webhook: the delivery log. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    instanceId: text('instance_id').notNull(),
+    appKey: text('app_key').notNull(),
+    url: text('url').notNull(),
+    /** Temporal's attempt number, or 0 for a replay from the dead-letter table. */
+    attempt: integer('attempt').notNull(),
+    /** delivered · retrying · rejected (a final 4xx) */
+    outcome: text('outcome').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [index('webhook_deliveries_event_id_idx').on(t.eventId), index('webhook_deliveries_instance_id_idx').on(t.instanceId, t.at)],
+);
+
+/** Webhooks that failed for good: kept with their body so they can be inspected and replayed. */
+export const webhookDeadLetters = pgTable(
+  'webhook_dead_letters',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: text('event_id').notNull().unique(),
+    eventType: text('event_type').notNull(),
+    instanceId: text('instance_id').notNull(),
+    appKey: text('app_key').notNull(),
+    url: text('url').notNull(),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    lastError: text('last_error').notNull(),
+    lastStatusCode: integer('last_status_code'),
+    deadAt: timestamp('dead_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    /** Set once a replay was delivered; the row stays as a record. */
+    replayedAt: timestamp('replayed_at', { withTimezone: true, mode: 'string' }),
+    replayAttempts: integer('replay_attempts').notNull().default(0),
+  },
+  (t) => [index('webhook_dead_letters_app_key_idx').on(t.appKey, t.deadAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
+);

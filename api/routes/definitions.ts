@@ -6,6 +6,7 @@ import type { ApiDependencies, ApiEnv } from '../context';
 import { ApiError } from '../errors';
 import { previewBody } from '../schemas';
 import { previewInstanceRoute } from '../services/route-preview';
+import { serviceNodeProblems } from '../services/service-node-checks';
 import { parseJson, validatedBody } from '../validation';
 import type { DefinitionProblem } from '../../engine/definition-errors';
 
@@ -30,6 +31,8 @@ export function definitionRoutes(deps: ApiDependencies) {
     if (!draft) throw new ApiError(404, 'FLOW_NOT_FOUND', `no flow "${code}"`);
     const parsed = parseDefinitionForPublish(draft.draft);
     if (!parsed.ok) throw invalidDefinition(parsed.problems);
+    const serviceProblems = await serviceNodeProblems(deps.db, parsed.definition);
+    if (serviceProblems.length > 0) throw invalidDefinition(serviceProblems);
     const published = await publishDraft(deps.db, code, parsed.definition);
     return c.json({ code, version: published.version }, published.created ? 201 : 200);
   });
