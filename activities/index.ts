@@ -1,10 +1,15 @@
 import type { Db } from '../db/client';
+import type { SecretBox } from '../db/secret-box';
+import { createErpActivities } from './erp/erp-activities';
 import { createNotifyActivities } from './notify/notify';
 import { createOrgActivities } from './org/resolve-approvers';
 import { createProjectionActivities } from './projection/project-instance';
+import { createWebhookActivities } from './webhooks/webhook-activities';
 
 export interface ActivityDependencies {
   db: Db;
+  /** Opens the ERP credentials and app secrets (webhook signatures). */
+  secretBox: SecretBox;
 }
 
 /** Every activity the approval worker registers, built from injected dependencies. */
@@ -13,6 +18,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createOrgActivities(deps.db),
     ...createNotifyActivities(deps.db),
     ...createProjectionActivities(deps.db),
+    ...createErpActivities(deps.db, deps.secretBox),
+    ...createWebhookActivities(deps.db, deps.secretBox),
   };
 }
 

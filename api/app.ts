@@ -8,7 +8,9 @@ import { delegationRoutes } from './routes/delegations';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { syncRoutes } from './routes/sync';
+import { systemRoutes } from './routes/systems';
 import { taskRoutes } from './routes/tasks';
+import { webhookRoutes } from './routes/webhooks';
 
 export function createApi(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
@@ -20,6 +22,8 @@ export function createApi(deps: ApiDependencies) {
   app.route('/api/v1/tasks', taskRoutes(deps));
   app.route('/api/v1/sync', syncRoutes(deps));
   app.route('/api/v1/delegations', delegationRoutes(deps));
+  app.route('/api/v1/systems', systemRoutes(deps));
+  app.route('/api/v1/webhooks', webhookRoutes(deps));
   app.route('/api/v1/admin', adminRoutes(deps));
 
   app.notFound((c) => c.json(new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));

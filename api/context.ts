@@ -10,7 +10,7 @@ export interface ApiDependencies {
   db: Db;
   temporal: Client;
   secretBox: SecretBox;
-  config: Pick<AppConfig, 'temporalNamespace' | 'taskQueue' | 'historyLimit'>;
+  config: Pick<AppConfig, 'temporalNamespace' | 'taskQueue' | 'historyLimit' | 'retries'>;
 }
 
 export interface ApiEnv {

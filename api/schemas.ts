@@ -81,3 +81,6 @@ export const previewBody = z.strictObject({
   selectedApprovers: z.record(z.string(), z.array(key)).optional(),
 });
 export type PreviewBody = z.infer<typeof previewBody>;
+
+/** Ops: run the failed compensations again. `requestId` makes a repeat harmless. */
+export const compensationRetryBody = z.strictObject({ requestId: z.string().min(1).max(128) });

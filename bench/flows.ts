@@ -528,6 +528,7 @@ async function main(): Promise<void> {
     namespace: NAMESPACE,
     taskQueue,
     workflowBundle: { codePath: bundlePath },
+    secretBox,
     db: database.db,
   });
   const workerRun = worker.run();

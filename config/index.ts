@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { RetrySettings } from '../engine/state';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../temporal-config';
 
 /** Everything the processes read from the environment, with the embedded defaults of SPEC §3. */
@@ -22,6 +23,8 @@ export interface AppConfig {
   publicBaseUrl: string;
   /** Instances continue-as-new past this many history events (unset: the workflow's default). */
   historyLimit?: number;
+  /** Retry limits of ERP calls and webhooks for new instances (unset: the workflow's defaults; tests shorten them). */
+  retries?: RetrySettings;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

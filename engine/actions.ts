@@ -2,6 +2,7 @@ import type { Assignment } from './assignment';
 import { approvalNodeOf, armTimers, createTask, handOverSigners, regate, settleRun } from './approval-run';
 import type { FormValues } from './dsl';
 import { closeOpenTasks, enterNode, finish, startNodeOf } from './routing';
+import { abandonServiceCalls } from './saga';
 import { closeTask, findNodeOfType, holdTask, isOpen, isWithinToken, limits, liveRunOf, type CompletedRun, type InstanceState, type NodeRun, type SignerPosition, type Task } from './state';
 import type { Step } from './step';
 
@@ -149,6 +150,9 @@ function planRevoke(state: InstanceState, action: ActionRequest): RevokePlan | A
   }
   if (state.completedRuns.some((r) => r.enteredFrom.includes(completed.runId))) {
     return refuse('REVOKE_NOT_ALLOWED', 'the next node has already completed');
+  }
+  if ((state.serviceCalls ?? []).some((c) => !c.abandoned && c.from.includes(completed.runId))) {
+    return refuse('REVOKE_NOT_ALLOWED', 'the next node (an ERP call) is under way');
   }
   const successorRuns = state.runs.filter((r) => r.enteredFrom.includes(completed.runId));
   if (successorRuns.some((r) => !isWithinToken(r.token, completed.token))) {
@@ -352,6 +356,7 @@ function applyReturn(step: Step, action: ActionRequest, task: Task): void {
     s.forks = [];
     s.completedRuns = [];
     s.awaitingResubmit = true;
+    abandonServiceCalls(step, () => true);
     return;
   }
   const target = returnTarget(s, task, action.targetNodeId!)!;
@@ -361,6 +366,8 @@ function applyReturn(step: Step, action: ActionRequest, task: Task): void {
   s.runs = s.runs.filter((r) => !closing.has(r.runId));
   s.forks = s.forks.filter((f) => !(inScope(f.parentToken) && f.forkId > target.runId));
   s.completedRuns = s.completedRuns.filter((c) => !(inScope(c.token) && c.order >= target.order));
+  const standing = new Set(s.completedRuns.map((c) => c.runId));
+  abandonServiceCalls(step, (call) => inScope(call.token) && !call.from.every((runId) => standing.has(runId)));
   // Re-entered as it was first entered, so the approval before it may still be revoked.
   enterNode(step, target.nodeId, target.token, target.enteredFrom);
 }

@@ -3,7 +3,7 @@ import { CONDITION_OPS, type Condition } from './condition';
 import { parseIsoDuration } from './duration';
 
 /**
- * The flow definition DSL (SPEC §4): start, approval, condition, cc, parallel / join, end.
+ * The flow definition DSL (SPEC §4): start, approval, condition, cc, service, parallel / join, end.
  * Shape is checked here; graph rules (reachability, cycles, joins) in `validate-definition.ts`.
  */
 const id = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 letters, digits, "_" or "-", starting with a letter or "_"');
@@ -97,6 +97,13 @@ const conditionNodeSchema = z.object({
   default: id.optional(),
 });
 const ccNodeSchema = z.object({ id, type: z.literal('cc'), name, recipients: approverSourceSchema, next: id });
+/** An operation of a registered ERP system (`POST /systems`). */
+export const serviceCallSchema = z.object({
+  system: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a registered system code'),
+  operation: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'must be an operation name of the system'),
+});
+/** An ERP call; on success its `compensate` is registered, and run if the instance ends rejected, withdrawn or failed. */
+const serviceNodeSchema = z.object({ id, type: z.literal('service'), name, call: serviceCallSchema, compensate: serviceCallSchema.optional(), next: id });
 const parallelNodeSchema = z.object({
   id,
   type: z.literal('parallel'),
@@ -110,6 +117,7 @@ export const nodeSchema = z.discriminatedUnion('type', [
   approvalNodeSchema,
   conditionNodeSchema,
   ccNodeSchema,
+  serviceNodeSchema,
   parallelNodeSchema,
   joinNodeSchema,
   endNodeSchema,
@@ -131,6 +139,8 @@ export type ApprovalTimeout = z.infer<typeof timeoutSchema>;
 export type FlowNode = z.infer<typeof nodeSchema>;
 export type ApprovalNode = z.infer<typeof approvalNodeSchema>;
 export type ConditionNode = z.infer<typeof conditionNodeSchema>;
+export type ServiceNode = z.infer<typeof serviceNodeSchema>;
+export type ServiceCall = z.infer<typeof serviceCallSchema>;
 export type NodeOfType<T extends FlowNode['type']> = Extract<FlowNode, { type: T }>;
 export type FlowDefinition = z.infer<typeof flowDefinitionSchema>;
 export type FormValues = Record<string, unknown>;

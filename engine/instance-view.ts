@@ -1,6 +1,6 @@
 import type { FormValues } from './dsl';
 import { currentNodeIds } from './instance';
-import type { InstanceSource, InstanceState, InstanceStatus, NodeOutcome, Task, TimelineEvent } from './state';
+import type { Compensation, InstanceSource, InstanceState, InstanceStatus, NodeOutcome, Task, TimelineEvent } from './state';
 
 /** The instance view of SPEC §6 — the names clients rely on are fixed; the rest is extra. */
 export interface InstanceView {
@@ -18,6 +18,8 @@ export interface InstanceView {
   returnedToInitiator: boolean;
   tasks: Array<Omit<Task, 'runId' | 'seat' | 'remindAt'> & { nodeName?: string }>;
   automaticOutcomes: NodeOutcome[];
+  /** The saga: each succeeded service node's compensation and how it went. */
+  compensations?: Array<{ nodeId: string; system: string; operation: string; status: Compensation['status']; error?: string }>;
   createdAt: string;
   completedAt?: string;
 }
@@ -41,6 +43,7 @@ export function toInstanceView(state: InstanceState): InstanceView {
       return { ...task, ...(nodeName ? { nodeName } : {}) };
     }),
     automaticOutcomes: state.automaticOutcomes,
+    ...(state.compensations?.length ? { compensations: state.compensations.map(({ nodeId, call, status, error }) => ({ nodeId, system: call.system, operation: call.operation, status, ...(error !== undefined ? { error } : {}) })) } : {}),
     createdAt: state.createdAt,
     ...(state.completedAt ? { completedAt: state.completedAt } : {}),
   };

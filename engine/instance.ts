@@ -2,7 +2,8 @@ import { applyAction, type ActionRequest } from './actions';
 import { openRun, openRunWithAdmins, openTurn } from './approval-run';
 import type { Assignment } from './assignment';
 import { enterNode, startNodeOf } from './routing';
-import type { InstanceState, ResolvePurpose, StartInstanceInput, Transition } from './state';
+import { compensationAnswered, retryCompensations, serviceAnswered, writeBackAnswered, type ServiceResult, type WriteBackResult } from './saga';
+import type { InstanceState, ResolvePurpose, ServiceCallInFlight, StartInstanceInput, Transition } from './state';
 import { transition } from './step';
 import { escalationResolved, fireDueTimers } from './timers';
 
@@ -14,7 +15,10 @@ import { escalationResolved, fireDueTimers } from './timers';
 export type { ActionRefusal, ActionRequest, ActionType, RefusalCode } from './actions';
 export { ACTION_TYPES, checkAction, REFUSAL_STATUS } from './actions';
 export { nextDeadline } from './timers';
+export { isFinalStatus } from './state';
 export type * from './state';
+export type { ServiceResult, WriteBackResult } from './saga';
+export type { WebhookEvent, WebhookType } from './webhook-events';
 
 export function startInstance(input: StartInstanceInput, now: string, features: InstanceState['features'] = {}): Transition {
   const state: InstanceState = {
@@ -89,6 +93,30 @@ export function act(state: InstanceState, action: ActionRequest, now: string): T
 
 export function timersDue(state: InstanceState, now: string): Transition {
   return transition(state, now, (step) => fireDueTimers(step));
+}
+
+/** A service node's ERP call answered, after its retries. */
+export function serviceCallAnswered(state: InstanceState, ref: ServiceCallInFlight, result: ServiceResult, now: string): Transition {
+  return transition(state, now, (step) => serviceAnswered(step, ref, result));
+}
+
+/** A compensation answered, after its retries. */
+export function compensationDone(state: InstanceState, nodeId: string, result: ServiceResult, now: string): Transition {
+  return transition(state, now, (step) => compensationAnswered(step, nodeId, result));
+}
+
+export function writeBackDone(state: InstanceState, result: WriteBackResult, now: string): Transition {
+  return transition(state, now, (step) => writeBackAnswered(step, result));
+}
+
+/** Why ops may not retry compensations now, or undefined when they may. */
+export function compensationRetryRefusal(state: InstanceState): string | undefined {
+  if (state.status !== 'compensation_failed') return `instance ${state.instanceId} is ${state.status}, not compensation_failed`;
+  return undefined;
+}
+
+export function retryFailedCompensations(state: InstanceState, actorId: string, now: string): Transition {
+  return transition(state, now, (step) => retryCompensations(step, actorId));
 }
 
 /** Assignees of pending tasks, in task order, once each. */

@@ -1,7 +1,8 @@
 import { evaluateCondition } from './condition';
 import type { FlowNode, FormValues, NodeOfType } from './dsl';
 import { approverLookup, recipientLookup } from './lookup-request';
-import { closeTask, findNode, isOpen, type InstanceStatus, type NodeRun, type TaskReason } from './state';
+import { endInstance, enterServiceNode } from './saga';
+import { closeTask, findNode, isOpen, type FinalStatus, type NodeRun, type TaskReason } from './state';
 import type { Step } from './step';
 
 /**
@@ -47,6 +48,9 @@ export function enterNode(step: Step, nodeId: string, token: string, from: numbe
       enterNode(step, next, token, from);
       return;
     }
+    case 'service':
+      enterServiceNode(step, node, token, from);
+      return;
     case 'cc':
       step.commands.push({ type: 'resolve', purpose: { kind: 'cc', nodeId }, request: recipientLookup(s, node) });
       enterNode(step, node.next, token, from);
@@ -94,12 +98,7 @@ export function closeOpenTasks(step: Step, which: (task: { runId: number; taskId
   for (const task of step.state.tasks) if (isOpen(task) && which(task)) closeTask(task, status, step.now, reason);
 }
 
-export function finish(step: Step, status: InstanceStatus): void {
-  const s = step.state;
-  s.status = status;
-  s.completedAt = step.now;
-  s.runs = [];
-  s.forks = [];
-  s.awaitingResubmit = false;
-  step.record('instance_completed', { data: { status } });
+/** Ends the instance (through its compensations, if it has service work to undo). */
+export function finish(step: Step, status: FinalStatus): void {
+  endInstance(step, status);
 }

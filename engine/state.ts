@@ -1,5 +1,6 @@
 import type { Assignment, ResolveApproversInput } from './assignment';
-import type { FlowDefinition, FlowNode, FormValues, NodeOfType } from './dsl';
+import type { FlowDefinition, FlowNode, FormValues, NodeOfType, ServiceCall } from './dsl';
+import type { WebhookEvent } from './webhook-events';
 
 /**
  * The state of one approval instance. Plain JSON (it is carried across continue-as-new), and
@@ -7,8 +8,12 @@ import type { FlowDefinition, FlowNode, FormValues, NodeOfType } from './dsl';
  * runs, the timeline and the remembered action ids are capped (`limits`).
  */
 
-export const INSTANCE_STATUSES = ['running', 'approved', 'rejected', 'withdrawn', 'failed'] as const;
+export const INSTANCE_STATUSES = ['running', 'approved', 'rejected', 'withdrawn', 'failed', 'compensating', 'compensation_failed'] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+/** How an instance ends; `compensating` and `compensation_failed` come between (SPEC §5). */
+export type FinalStatus = Extract<InstanceStatus, 'approved' | 'rejected' | 'withdrawn' | 'failed'>;
+export const isFinalStatus = (status: InstanceStatus): status is FinalStatus =>
+  status === 'approved' || status === 'rejected' || status === 'withdrawn' || status === 'failed';
 export const TASK_STATUSES = ['pending', 'waiting', 'approved', 'rejected', 'transferred', 'cancelled', 'returned', 'auto_approved'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -23,7 +28,8 @@ export type TaskReason =
   | 'withdrawn'
   | 'revoked'
   | 'removed'
-  | 'returned';
+  | 'returned'
+  | 'instance_failed';
 
 export type SignerPosition = 'before' | 'after' | 'parallel';
 
@@ -123,6 +129,42 @@ export interface StartInstanceInput {
   selectedApprovers?: Record<string, string[]>;
   /** Continue-as-new once the history passes this many events (default in the workflow). */
   historyLimit?: number;
+  /** Send SPEC §8 webhooks to `callbackUrl` (set by the API, so instances started before webhooks existed replay unchanged). */
+  webhooks?: boolean;
+  /** `source.system` had a write-back configured when the instance started: call it once the instance ends. */
+  writeBack?: boolean;
+  /** Retry limits of the ERP-facing activities (defaults in the workflow; tests shorten them). */
+  retries?: RetrySettings;
+}
+
+export interface RetryLimits {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  maximumIntervalMs?: number;
+}
+
+export interface RetrySettings {
+  service?: RetryLimits;
+  compensation?: RetryLimits;
+  webhook?: RetryLimits;
+  writeBack?: RetryLimits;
+}
+
+/** A service node's call that was sent and has not answered yet. */
+export interface ServiceCallInFlight {
+  nodeId: string;
+  token: string;
+  from: number[];
+  /** A return undid the path that led here: the answer is recorded (and a success compensated later), the walk does not go on. */
+  abandoned?: boolean;
+}
+
+/** A succeeded service node's undo (saga). Registered on success, run newest first when the instance fails. */
+export interface Compensation {
+  nodeId: string;
+  call: ServiceCall;
+  status: 'registered' | 'running' | 'compensated' | 'failed';
+  error?: string;
 }
 
 export interface InstanceState extends StartInstanceInput {
@@ -154,6 +196,14 @@ export interface InstanceState extends StartInstanceInput {
   projected?: { revision: number; eventSeq: number };
   /** Action ids applied by this instance (newest last), so a repeat after continue-as-new does nothing. */
   recentActionIds: string[];
+  /** Service calls sent and not yet answered. */
+  serviceCalls?: ServiceCallInFlight[];
+  /** The saga: compensations of the service nodes that succeeded, in the order they succeeded (one per node). */
+  compensations?: Compensation[];
+  /** While `compensating` (and `compensation_failed`): the status the instance ends with once compensated. */
+  endingAs?: Exclude<FinalStatus, 'approved'>;
+  /** The next webhook event's sequence number (event ids are `{instanceId}:{seq}:{type}`). */
+  nextWebhookSeq?: number;
   createdAt: string;
   completedAt?: string;
 }
@@ -184,7 +234,15 @@ export interface Notification {
 
 export type Command =
   | { type: 'resolve'; purpose: ResolvePurpose; request: ResolveApproversInput }
-  | { type: 'notify'; notification: Notification };
+  | { type: 'notify'; notification: Notification }
+  /** Call a service node's ERP operation; the answer goes to `serviceAnswered`. */
+  | { type: 'service'; call: ServiceCall; ref: ServiceCallInFlight; idempotencyKey: string }
+  /** Undo a service node (saga); the answer goes to `compensationAnswered`. */
+  | { type: 'compensate'; nodeId: string; call: ServiceCall; idempotencyKey: string }
+  /** Update the source document in its ERP; the answer goes to `writeBackAnswered`. */
+  | { type: 'write_back'; status: FinalStatus; idempotencyKey: string }
+  /** Deliver a webhook: the workflow queues these and sends them in order, apart from the rest. */
+  | { type: 'webhook'; event: WebhookEvent };
 
 export interface Transition {
   state: InstanceState;

@@ -1,4 +1,5 @@
 import { limits, type Command, type InstanceState, type Notification, type TimelineEvent, type Transition } from './state';
+import { webhookEventsBetween } from './webhook-events';
 
 /**
  * One transition in the making: a private copy of the state that the engine's functions change
@@ -28,6 +29,7 @@ export class Step {
 export function transition(state: InstanceState, now: string, change: (step: Step) => void): Transition {
   const step = new Step(JSON.parse(JSON.stringify(state)) as InstanceState, now);
   change(step);
+  for (const event of webhookEventsBetween(state, step.state, now)) step.commands.push({ type: 'webhook', event });
   compactTasks(step.state);
   return { state: step.state, commands: step.commands };
 }

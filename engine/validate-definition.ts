@@ -8,6 +8,7 @@ export function outgoing(node: FlowNode): Array<{ field: string; target: string 
     case 'start':
     case 'approval':
     case 'cc':
+    case 'service':
     case 'join':
       return [{ field: 'next', target: node.next }];
     case 'condition':

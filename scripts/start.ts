@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       workflowBundle: bundle,
       db: database.db,
+      secretBox,
     });
     const stopPartitions = keepEventPartitionsAhead(database.db);
     cleanups.push(async () => stopPartitions());

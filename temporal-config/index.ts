@@ -33,6 +33,14 @@ export function searchAttributeCliPairs(): string[] {
   });
 }
 
+/** Activity failure types that no retry can fix (the retry policies name them non-retryable). */
+export const finalFailureTypes = {
+  /** The ERP refused (a 4xx other than 408/429), or the system / operation is not registered. */
+  erp: ['ErpRejected', 'ErpNotConfigured'],
+  /** The receiver refused (a 4xx other than 408/429), or the app that signs is gone. */
+  webhook: ['WebhookRejected', 'WebhookAppUnknown'],
+};
+
 /** Retry policies, by what the activity talks to. */
 export const retryPolicies = {
   /** Postgres reads and projection writes: short outages heal fast. */

@@ -2,6 +2,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { keepEventPartitionsAhead } from '../db/event-partitions';
 import { connectDatabase } from '../db/client';
+import { loadSecretBox } from '../db/secrets-key';
 import { createApprovalWorker } from './approval-worker';
 import { readWorkflowBundle } from './workflow-bundle';
 
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       db: database.db,
+      secretBox: loadSecretBox({ appSecretsKey: config.appSecretsKey, dataDir: config.dataDir, embedded: false }),
       ...(bundle ? { workflowBundle: bundle } : {}),
     });
     const stopPartitions = keepEventPartitionsAhead(database.db);

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
@@ -13,28 +14,39 @@ import {
   sleep,
   upsertSearchAttributes,
   workflowInfo,
+  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { ApprovalActivities } from '../activities';
 import type { Assignment } from '../engine/assignment';
 import {
   act,
   checkAction,
+  compensationDone,
+  compensationRetryRefusal,
   currentAssignees,
   currentNodeIds,
   isRepeatedAction,
   lookupAnswered,
+  isFinalStatus,
   nextDeadline,
+  retryFailedCompensations,
+  serviceCallAnswered,
   startInstance,
   timersDue,
+  writeBackDone,
   type Command,
   type InstanceState,
+  type RetryLimits,
+  type ServiceResult,
   type StartInstanceInput,
   type Transition,
+  type WebhookEvent,
 } from '../engine/instance';
 import { toInstanceView, toTimelineView, type InstanceView } from '../engine/instance-view';
 import { markAfter, nextProjection, NOTHING_PROJECTED } from '../engine/projection';
-import { retryPolicies, searchAttributes } from '../temporal-config';
-import { actUpdate, instanceViewQuery, timelineQuery } from './messages';
+import type { TemplateContext } from '../integrations/erp/templates';
+import { finalFailureTypes, retryPolicies, searchAttributes } from '../temporal-config';
+import { actUpdate, instanceViewQuery, retryCompensationsUpdate, timelineQuery } from './messages';
 
 const { resolveApprovers, notify } = proxyActivities<ApprovalActivities>({
   startToCloseTimeout: '30s',
@@ -42,10 +54,48 @@ const { resolveApprovers, notify } = proxyActivities<ApprovalActivities>({
 });
 
 /** Short, idempotent Postgres writes: local activities, so they cost one marker event each. */
-const { projectInstance } = proxyLocalActivities<ApprovalActivities>({
+const { projectInstance, deadLetterWebhook } = proxyLocalActivities<ApprovalActivities>({
   startToCloseTimeout: '10s',
   retry: retryPolicies.database,
 });
+
+/** Retry limits of the ERP-facing activities, unless the start input shortens them. */
+const DEFAULT_RETRIES = {
+  /** ~2 minutes of trying before a service node fails the instance. */
+  service: { maximumAttempts: 8, initialIntervalMs: 1_000, maximumIntervalMs: 60_000 },
+  /** ~1 hour before a compensation is given up (the instance then waits for ops). */
+  compensation: { maximumAttempts: 20, initialIntervalMs: 1_000, maximumIntervalMs: 300_000 },
+  /** ~3 hours before a webhook goes to the dead-letter table. */
+  webhook: { maximumAttempts: 15, initialIntervalMs: 1_000, maximumIntervalMs: 900_000 },
+  writeBack: { maximumAttempts: 10, initialIntervalMs: 1_000, maximumIntervalMs: 300_000 },
+} satisfies Record<string, RetryLimits>;
+
+function retryPolicy(limits: RetryLimits, nonRetryableErrorTypes: string[]): RetryPolicy {
+  return {
+    initialInterval: limits.initialIntervalMs,
+    backoffCoefficient: 2,
+    maximumInterval: limits.maximumIntervalMs ?? Math.max(limits.initialIntervalMs, 60_000),
+    maximumAttempts: limits.maximumAttempts,
+    nonRetryableErrorTypes,
+  };
+}
+
+/** The ERP and webhook activities, with this instance's retry limits. */
+function erpActivities(input: StartInstanceInput) {
+  const retries = input.retries ?? {};
+  const erp = (limits: RetryLimits) =>
+    proxyActivities<ApprovalActivities>({ startToCloseTimeout: '30s', retry: retryPolicy(limits, finalFailureTypes.erp) });
+  return {
+    callService: erp(retries.service ?? DEFAULT_RETRIES.service).callErpOperation,
+    compensate: erp(retries.compensation ?? DEFAULT_RETRIES.compensation).callErpOperation,
+    writeBack: erp(retries.writeBack ?? DEFAULT_RETRIES.writeBack).writeBackToErp,
+    deliverWebhook: proxyActivities<ApprovalActivities>({
+      startToCloseTimeout: '30s',
+      retry: retryPolicy(retries.webhook ?? DEFAULT_RETRIES.webhook, finalFailureTypes.webhook),
+    }).deliverWebhook,
+  };
+}
+type ErpActivities = ReturnType<typeof erpActivities>;
 
 /**
  * Instances started before this patch are not projected to Postgres (the drift check reports
@@ -77,6 +127,17 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
   const now = () => new Date().toISOString();
   let state: InstanceState;
   const commands: Command[] = [];
+  /** Webhooks waiting to be sent, in order; they go out apart from the rest, so a slow receiver holds nothing up. */
+  const outbox: WebhookEvent[] = [];
+  let delivering = false;
+  const erp = erpActivities(input);
+  const take = (emitted: Command[]) => {
+    for (const command of emitted) {
+      if (command.type === 'webhook') outbox.push(command.event);
+      else commands.push(command);
+    }
+    if (outbox.length > 0 && !delivering) void drainOutbox();
+  };
   if (resumed) {
     state = resumed;
   } else {
@@ -84,7 +145,7 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
     const projection = patched(PROJECTION_PATCH);
     const started = startInstance(input, now(), { turnLookups, projection, settledVisibility: projection });
     state = started.state;
-    commands.push(...started.commands);
+    take(started.commands);
   }
   /** The answers to the latest actions, so a repeat after continue-as-new still gets its first answer. */
   const answers: RecentAnswer[] = resumedAnswers ?? [];
@@ -94,7 +155,7 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
 
   const apply = (transition: Transition) => {
     state = transition.state;
-    commands.push(...transition.commands);
+    take(transition.commands);
     revision++;
   };
   /** The revision last written to Postgres; a resumed run starts where the previous one left it. */
@@ -113,6 +174,27 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
   };
   /** Nothing left to do for what has happened: commands carried out and the projection written. */
   const settled = () => commands.length === 0 && !executing && !projectionDue();
+
+  /** Sends the queued webhooks one by one, each once the projection shows what it announces. */
+  async function drainOutbox(): Promise<void> {
+    delivering = true;
+    try {
+      while (outbox.length > 0) {
+        await condition(() => !projectionDue());
+        const event = outbox[0]!;
+        const delivery = { url: state.callbackUrl!, appKey: state.appKey, event };
+        try {
+          await erp.deliverWebhook.executeWithOptions({ summary: `webhook ${event.type} → ${delivery.url}` }, [delivery]);
+        } catch (err) {
+          const failure = failureOf(err);
+          await deadLetterWebhook({ delivery, error: failure.error, ...(failure.status !== undefined ? { statusCode: failure.status } : {}) });
+        }
+        outbox.shift();
+      }
+    } finally {
+      delivering = false;
+    }
+  }
 
   setHandler(instanceViewQuery, () => toInstanceView(state));
   setHandler(timelineQuery, () => toTimelineView(state));
@@ -136,6 +218,21 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
         if (isRepeatedAction(state, action.actionId)) return;
         const refusal = checkAction(state, action, now());
         if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true });
+      },
+    },
+  );
+
+  setHandler(
+    retryCompensationsUpdate,
+    async ({ actorId }: { actorId: string }) => {
+      apply(retryFailedCompensations(state, actorId, now()));
+      await condition(settled);
+      return toInstanceView(state);
+    },
+    {
+      validator: (_request: { actorId: string }) => {
+        const refusal = compensationRetryRefusal(state);
+        if (refusal) throw ApplicationFailure.create({ type: 'INSTANCE_NOT_COMPENSATION_FAILED', message: refusal, nonRetryable: true });
       },
     },
   );
@@ -172,12 +269,13 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
       await project();
       continue;
     }
-    if (state.status !== 'running' && commands.length === 0) break;
+    // compensating and compensation_failed are not the end: the saga (or ops) still has work.
+    if (isFinalStatus(state.status) && commands.length === 0) break;
     timer.arm(state.status === 'running' ? nextDeadline(state) : undefined);
-    if (settled() && shouldContinueAsNew()) {
+    if (settled() && outbox.length === 0 && shouldContinueAsNew()) {
       timer.arm(undefined);
       await condition(allHandlersFinished);
-      if (settled()) await continueAsNewCarrying(input, state, answers);
+      if (settled() && outbox.length === 0) await continueAsNewCarrying(input, state, answers);
     }
     await condition(() => commands.length > 0 || revision !== publishedRevision || timer.due());
     if (timer.due()) {
@@ -185,12 +283,13 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
       apply(timersDue(state, now()));
     }
     while (commands.length > 0) {
-      if (commands[0]!.type === 'notify' && projectionDue()) await project();
+      // Written before the world hears of it (a notice, an ERP call): lookups alone do not wait for it.
+      if (commands[0]!.type !== 'resolve' && projectionDue()) await project();
       const command = commands.shift()!;
       executing = true;
       try {
         // The lookup may take a while, and actions keep arriving: its answer applies to the state as it is then.
-        const transition = await execute(command, () => state);
+        const transition = await execute(command, () => state, erp);
         if (transition) apply(transition);
       } finally {
         executing = false;
@@ -198,6 +297,7 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
     }
   }
   timer.arm(undefined);
+  await condition(() => outbox.length === 0 && !delivering);
   await condition(allHandlersFinished);
   return toInstanceView(state);
 }
@@ -249,7 +349,39 @@ function asAssignments(result: Array<Assignment | string>): Assignment[] {
   return result.map((entry) => (typeof entry === 'string' ? { userId: entry } : entry));
 }
 
-async function execute(command: Command, current: () => InstanceState): Promise<Transition | undefined> {
+/** What a failed activity (after its retries) said, for the timeline and the dead-letter table. */
+function failureOf(err: unknown): { error: string; status?: number } {
+  if (!(err instanceof ActivityFailure)) throw err;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as { status?: unknown; statusCode?: unknown } | undefined;
+    const status = details?.status ?? details?.statusCode;
+    return { error: cause.message, ...(typeof status === 'number' ? { status } : {}) };
+  }
+  return { error: cause?.message ?? err.message };
+}
+
+async function erpResult(call: () => Promise<{ status: number; response?: unknown }>): Promise<ServiceResult> {
+  try {
+    const answer = await call();
+    return { ok: true, status: answer.status, ...(answer.response !== undefined ? { response: answer.response } : {}) };
+  } catch (err) {
+    return { ok: false, ...failureOf(err) };
+  }
+}
+
+/** What `{{…}}` templates in ERP paths and bodies can refer to. */
+function templateContext(state: InstanceState): TemplateContext {
+  return {
+    form: state.form,
+    instance: { id: state.instanceId },
+    businessKey: state.businessKey,
+    ...(state.source ? { source: state.source } : {}),
+    status: state.status,
+  };
+}
+
+async function execute(command: Command, current: () => InstanceState, erp: ErpActivities): Promise<Transition | undefined> {
   const state = current();
   switch (command.type) {
     case 'resolve': {
@@ -270,6 +402,42 @@ async function execute(command: Command, current: () => InstanceState): Promise<
       ]);
       return undefined;
     }
+    case 'service': {
+      const { call, ref, idempotencyKey } = command;
+      const result = await erpResult(() =>
+        erp.callService.executeWithOptions({ summary: `${call.system}.${call.operation} (service node ${ref.nodeId})` }, [
+          { call, idempotencyKey, context: templateContext(state) },
+        ]),
+      );
+      return serviceCallAnswered(current(), ref, result, new Date().toISOString());
+    }
+    case 'compensate': {
+      const { call, nodeId, idempotencyKey } = command;
+      // An undo must finish even if the workflow is cancelled meanwhile.
+      const result = await CancellationScope.nonCancellable(() =>
+        erpResult(() =>
+          erp.compensate.executeWithOptions({ summary: `compensate ${nodeId}: ${call.system}.${call.operation}` }, [
+            { call, idempotencyKey, context: templateContext(state) },
+          ]),
+        ),
+      );
+      return compensationDone(current(), nodeId, result, new Date().toISOString());
+    }
+    case 'write_back': {
+      const system = state.source!.system;
+      let result;
+      try {
+        const answer = await erp.writeBack.executeWithOptions({ summary: `write-back to ${system} (${command.status})` }, [
+          { system, idempotencyKey: command.idempotencyKey, context: templateContext(state) },
+        ]);
+        result = 'skipped' in answer ? { ok: 'skipped' as const, reason: answer.skipped } : { ok: true as const, status: answer.status };
+      } catch (err) {
+        result = { ok: false as const, ...failureOf(err) };
+      }
+      return writeBackDone(current(), result, new Date().toISOString());
+    }
+    case 'webhook':
+      throw new Error('webhooks go through the outbox, not the command loop');
   }
 }
 

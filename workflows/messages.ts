@@ -8,6 +8,9 @@ export const APPROVAL_WORKFLOW_TYPE = 'approvalWorkflow';
 /** A human action (approve, reject, transfer …). The update id is the request's `actionId`. */
 export const actUpdate = defineUpdate<InstanceView, [ActionRequest]>('act');
 
+/** Ops: run the failed compensations of a `compensation_failed` instance again. The update id is the request id. */
+export const retryCompensationsUpdate = defineUpdate<InstanceView, [{ actorId: string }]>('retryCompensations');
+
 export const instanceViewQuery = defineQuery<InstanceView>('instanceView');
 
 export const timelineQuery = defineQuery<TimelineView>('timeline');

@@ -3,8 +3,8 @@ import { requireApp } from '../auth/app-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
 import { listInstances } from '../../db/instance-reads';
 import { instanceListQuery } from '../list-schemas';
-import { actionBody, startInstanceBody } from '../schemas';
-import { actOnInstance, startApproval, timelineOf, viewInstance } from '../services/instance-service';
+import { actionBody, compensationRetryBody, startInstanceBody } from '../schemas';
+import { actOnInstance, retryCompensations, startApproval, timelineOf, viewInstance } from '../services/instance-service';
 import { pagedOrBadCursor, validatedBody, validatedQuery } from '../validation';
 
 export function instanceRoutes(deps: ApiDependencies) {
@@ -27,6 +27,11 @@ export function instanceRoutes(deps: ApiDependencies) {
   routes.post('/:id/actions', requireApp(deps, 'act_for'), async (c) => {
     const body = validatedBody(c, actionBody);
     return c.json(await actOnInstance(deps, c.req.param('id'), body));
+  });
+
+  routes.post('/:id/compensations/retry', requireApp(deps, 'admin'), async (c) => {
+    const body = validatedBody(c, compensationRetryBody);
+    return c.json(await retryCompensations(deps, c.req.param('id'), body.requestId, c.get('caller').key));
   });
   return routes;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type QueryDefinition } from '@temporalio/common';
 import { findVersion } from '../../db/definitions';
+import { findErpSystems } from '../../db/erp-systems';
 import { findProjectedTimeline, findProjectedView } from '../../db/instance-reads';
 import { findActiveUsers } from '../../db/org';
 import { REFUSAL_STATUS, type ActionRequest, type RefusalCode } from '../../engine/actions';
@@ -10,7 +11,7 @@ import type { StartInstanceInput } from '../../engine/instance';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { plannedRoute } from '../../engine/preview';
 import { searchAttributes } from '../../temporal-config';
-import { actUpdate, APPROVAL_WORKFLOW_TYPE, instanceViewQuery, instanceWorkflowId, timelineQuery } from '../../workflows/messages';
+import { actUpdate, APPROVAL_WORKFLOW_TYPE, instanceViewQuery, instanceWorkflowId, retryCompensationsUpdate, timelineQuery } from '../../workflows/messages';
 import type { ApiDependencies } from '../context';
 import { ApiError } from '../errors';
 import type { ActionBody, StartInstanceBody } from '../schemas';
@@ -73,6 +74,9 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
     appKey,
     ...(body.selectedApprovers ? { selectedApprovers: body.selectedApprovers } : {}),
     ...(deps.config.historyLimit ? { historyLimit: deps.config.historyLimit } : {}),
+    ...(body.callbackUrl ? { webhooks: true } : {}),
+    ...((await findErpSystems(deps.db, [body.source.system])).get(body.source.system)?.hasWriteBack ? { writeBack: true } : {}),
+    ...(deps.config.retries ? { retries: deps.config.retries } : {}),
   };
   try {
     await deps.temporal.workflow.start<typeof approvalWorkflow>(APPROVAL_WORKFLOW_TYPE, {
@@ -177,6 +181,26 @@ export async function actOnInstance(deps: ApiDependencies, instanceId: string, b
       // NOT_FOUND: no such workflow, or it has closed; tell the two apart.
       const view = await viewInstance(deps, instanceId);
       throw new ApiError(409, 'INSTANCE_NOT_RUNNING', `instance ${instanceId} is ${view.status}`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Ops, after fixing the ERP: runs the failed compensations of a `compensation_failed` instance
+ * again. The request id is the update id, so a repeat does nothing twice.
+ */
+export async function retryCompensations(deps: ApiDependencies, instanceId: string, requestId: string, appKey: string): Promise<InstanceView> {
+  const handle = deps.temporal.workflow.getHandle(instanceId);
+  try {
+    return await handle.executeUpdate(retryCompensationsUpdate, { args: [{ actorId: `app:${appKey}` }], updateId: `retry-compensations:${requestId}` });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'INSTANCE_NOT_COMPENSATION_FAILED') {
+      throw new ApiError(409, 'INSTANCE_NOT_COMPENSATION_FAILED', err.cause.message);
+    }
+    if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === 5)) {
+      const view = await viewInstance(deps, instanceId);
+      throw new ApiError(409, 'INSTANCE_NOT_COMPENSATION_FAILED', `instance ${instanceId} is ${view.status}`);
     }
     throw err;
   }

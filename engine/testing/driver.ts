@@ -8,6 +8,9 @@ import type { ApprovalNode, FlowDefinition, FlowNode, FormValues } from '../dsl'
 import {
   act,
   checkAction,
+  compensationDone,
+  serviceCallAnswered,
+  writeBackDone,
   currentAssignees,
   currentNodeIds,
   lookupAnswered,
@@ -20,6 +23,7 @@ import {
   type Notification,
   type RefusalCode,
   type ResolvePurpose,
+  type ServiceResult,
   type StartInstanceInput,
   type Task,
   type TaskStatus,
@@ -58,7 +62,13 @@ export interface DriverOptions {
   unchecked?: boolean;
   /** Engine features the workflow switches on for new instances. */
   features?: InstanceState['features'];
+  /** How ERP calls answer (default: 200). Return `'hold'` to leave the call out (in `heldCalls`). */
+  erp?: (command: ErpCommand) => ServiceResult | 'hold';
+  /** Extra start input (webhooks, callbackUrl, writeBack, source…). */
+  input?: Partial<StartInstanceInput>;
 }
+
+export type ErpCommand = Extract<Command, { type: 'service' | 'compensate' | 'write_back' }>;
 
 export const toAssignment = (answer: Answer): Assignment => (typeof answer === 'string' ? { userId: answer } : answer);
 
@@ -101,6 +111,8 @@ export class Driver {
   readonly log: Command[] = [];
   /** Lookups left unanswered because of `hold`. */
   readonly held: ResolveCommand[] = [];
+  /** ERP calls left out because `erp` answered 'hold'. */
+  readonly heldCalls: ErpCommand[] = [];
   private actionSeq = 0;
 
   constructor(
@@ -122,6 +134,7 @@ export class Driver {
       form: options.form ?? { amount: 100, category: 'office' },
       appKey: 'erp',
       ...(options.selectedApprovers ? { selectedApprovers: options.selectedApprovers } : {}),
+      ...options.input,
     };
     const started = this.options.features ? startInstance(input, this.now, this.options.features) : startInstance(input, this.now);
     this.state = started.state;
@@ -205,6 +218,12 @@ export class Driver {
   private process(commands: Command[]): void {
     for (const command of commands) {
       this.log.push(command);
+      if (command.type === 'service' || command.type === 'compensate' || command.type === 'write_back') {
+        const result = this.options.erp?.(command) ?? { ok: true, status: 200 };
+        if (result === 'hold') this.heldCalls.push(command);
+        else this.answerCall(command, result);
+        continue;
+      }
       if (command.type !== 'resolve') continue;
       if (this.options.hold?.(command.purpose)) {
         this.held.push(command);
@@ -219,6 +238,25 @@ export class Driver {
     this.state = transition.state;
     this.process(transition.commands);
     return transition;
+  }
+
+  private answerCall(command: ErpCommand, result: ServiceResult): Transition {
+    switch (command.type) {
+      case 'service':
+        return this.apply(serviceCallAnswered(this.state, command.ref, result, this.now));
+      case 'compensate':
+        return this.apply(compensationDone(this.state, command.nodeId, result, this.now));
+      case 'write_back':
+        return this.apply(writeBackDone(this.state, result, this.now));
+    }
+  }
+
+  /** Answers a held ERP call (the oldest one, or the one for `nodeId`). */
+  answerCallOf(result: ServiceResult, nodeId?: string): Transition {
+    const index = this.heldCalls.findIndex((c) => nodeId === undefined || (c.type === 'service' ? c.ref.nodeId : c.type === 'compensate' ? c.nodeId : undefined) === nodeId);
+    if (index < 0) throw new Error(`no held ERP call${nodeId ? ` for ${nodeId}` : ''}`);
+    const [command] = this.heldCalls.splice(index, 1);
+    return this.answerCall(command!, result);
   }
 
   /** Answers a held lookup (the oldest one matching `kind` when given). */

@@ -12,7 +12,7 @@ const instanceId = 'approval:po:BK-notify';
 
 describe('notify activity: the notifications outbox', () => {
   it('writes one row per recipient, and the same key again (an activity retry) writes nothing more', async () => {
-    const { notify } = createActivities({ db: stack.database.db });
+    const { notify } = createActivities({ db: stack.database.db, secretBox: stack.secretBox });
     const input = {
       key: `${instanceId}:reminder:1`,
       instanceId,
@@ -34,7 +34,7 @@ describe('notify activity: the notifications outbox', () => {
   });
 
   it('a recipient listed twice gets one row; taskIds that are not one per recipient stay in the payload only', async () => {
-    const { notify } = createActivities({ db: stack.database.db });
+    const { notify } = createActivities({ db: stack.database.db, secretBox: stack.secretBox });
     const urge = { key: `${instanceId}:urge:2`, instanceId, kind: 'urge', recipients: ['u_a', 'u_a'], taskIds: ['t1', 't3', 't4'], title: '催办' };
     expect(await notify(urge)).toEqual({ inserted: 1 });
     const forA = await listNotifications(stack.database.db, { instanceId, recipientId: 'u_a' });
@@ -42,7 +42,7 @@ describe('notify activity: the notifications outbox', () => {
   });
 
   it('a new key is a new notification; rows can be listed per recipient', async () => {
-    const { notify } = createActivities({ db: stack.database.db });
+    const { notify } = createActivities({ db: stack.database.db, secretBox: stack.secretBox });
     const cc = { key: `${instanceId}:cc:notify_node`, instanceId, kind: 'cc', recipients: ['u_c'], title: '抄送' };
     expect(await notify(cc)).toEqual({ inserted: 1 });
     expect(await notify({ ...cc, key: `${instanceId}:urge:1`, kind: 'urge' })).toEqual({ inserted: 1 });

@@ -8,6 +8,7 @@ import { upsertApp } from '../../db/apps';
 import { connectDatabase, type Database } from '../../db/client';
 import type { AppPermission } from '../../db/schema';
 import { SecretBox } from '../../db/secret-box';
+import type { RetrySettings } from '../../engine/state';
 import { DEFAULT_NAMESPACE } from '../../temporal-config';
 import { createApprovalWorker } from '../../workers/approval-worker';
 
@@ -23,6 +24,7 @@ export interface TestStack {
   temporal: Client;
   taskQueue: string;
   appKey: string;
+  secretBox: SecretBox;
   /** Registers another app with only `permissions`, and returns a client signed with its secret. */
   appWith(permissions: AppPermission[]): Promise<SignedClient & { appKey: string; secret: string }>;
   stop(): Promise<void>;
@@ -37,7 +39,17 @@ function required(name: string): string {
 export interface TestStackOptions {
   /** Instances continue-as-new past this many history events. */
   historyLimit?: number;
+  /** Retry limits of ERP calls and webhooks (default: fast ones, so failures surface within seconds). */
+  retries?: RetrySettings;
 }
+
+/** Few, quick retries: a test sees a failure surface (dead letter, compensation_failed) in seconds. */
+export const TEST_RETRIES: RetrySettings = {
+  service: { maximumAttempts: 3, initialIntervalMs: 100, maximumIntervalMs: 200 },
+  compensation: { maximumAttempts: 3, initialIntervalMs: 100, maximumIntervalMs: 200 },
+  webhook: { maximumAttempts: 4, initialIntervalMs: 100, maximumIntervalMs: 200 },
+  writeBack: { maximumAttempts: 3, initialIntervalMs: 100, maximumIntervalMs: 200 },
+};
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   try {
@@ -71,9 +83,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     taskQueue,
     workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
     db: database.db,
+    secretBox,
   });
   const workerRun = worker.run();
-  const server = await startApiServer({ db: database.db, temporal, secretBox, config: { temporalNamespace: DEFAULT_NAMESPACE, taskQueue, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) } }, 0, '127.0.0.1');
+  const server = await startApiServer({ db: database.db, temporal, secretBox, config: { temporalNamespace: DEFAULT_NAMESPACE, taskQueue, retries: options.retries ?? TEST_RETRIES, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) } }, 0, '127.0.0.1');
 
   return {
     baseUrl: server.url,
@@ -82,6 +95,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     temporal,
     taskQueue,
     appKey,
+    secretBox,
     async appWith(permissions) {
       const key = `test-app-${randomBytes(4).toString('hex')}`;
       const appSecret = randomBytes(16).toString('hex');
