@@ -12,7 +12,13 @@ async function main(): Promise<void> {
   if (process.env.MIGRATE_ON_START !== 'false') await migrateDatabase(config.databaseUrl);
   const database = connectDatabase(config.databaseUrl);
   const secretBox = loadSecretBox({ appSecretsKey: config.appSecretsKey, dataDir: config.dataDir, embedded: false });
-  if (process.env.SEED_DEMO === 'true') await seedDemo(database.db, secretBox, config.demoErpSecret);
+  if (process.env.SEED_DEMO === 'true') {
+    await seedDemo(database.db, secretBox, {
+      appSecret: config.demoErpSecret,
+      erpBaseUrl: process.env.DEMO_ERP_BASE_URL || `http://localhost:${config.erpSandboxPort}`,
+      erpSystemSecret: config.demoErpSystemSecret,
+    });
+  }
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const api = await startApiServer({ db: database.db, temporal, secretBox, config }, config.port);

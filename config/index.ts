@@ -20,6 +20,10 @@ export interface AppConfig {
   /** Base64 (or hex) of 32 bytes; encrypts app secrets at rest. Embedded mode generates one under DATA_DIR. */
   appSecretsKey?: string;
   demoErpSecret: string;
+  /** The ERP sandbox `npm start` runs (and registers as the demo ERP system `demo_erp`). */
+  erpSandboxPort: number;
+  /** What the approval center signs its calls to the demo ERP system with. */
+  demoErpSystemSecret: string;
   publicBaseUrl: string;
   /** Instances continue-as-new past this many history events (unset: the workflow's default). */
   historyLimit?: number;
@@ -56,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
     appSecretsKey: env.APP_SECRETS_KEY || undefined,
     demoErpSecret: env.DEMO_ERP_SECRET || 'demo-erp-secret',
+    erpSandboxPort: intFromEnv(env, 'ERP_SANDBOX_PORT', 4100),
+    demoErpSystemSecret: env.DEMO_ERP_SYSTEM_SECRET || 'demo-erp-system-secret',
     publicBaseUrl: env.PUBLIC_BASE_URL || `http://localhost:${port}`,
     ...(env.APPROVAL_HISTORY_LIMIT ? { historyLimit: historyLimitFromEnv(env.APPROVAL_HISTORY_LIMIT) } : {}),
   };

@@ -3,10 +3,15 @@ import { parseDefinitionForPublish } from '../engine/parse-definition';
 import { upsertApp } from './apps';
 import type { Db } from './client';
 import { findDraft, publishDraft, saveDraft } from './definitions';
+import { upsertErpSystem } from './erp-systems';
 import { departments, users } from './schema';
 import type { SecretBox } from './secret-box';
 
 export const DEMO_APP_KEY = 'demo-erp';
+/** The demo ERP system (played by the ERP sandbox): budget reservations and the write-back. */
+export const DEMO_ERP_SYSTEM = 'demo_erp';
+/** The key the approval center signs its calls to the demo ERP with. */
+export const DEMO_ERP_CALLER_KEY = 'approval-center';
 
 export const demoUsers = [
   { id: 'u_zhangsan', name: '张三', title: '采购专员', deptIds: ['d_purchase'], managerId: 'u_lisi', email: 'zhangsan@example.com' },
@@ -40,6 +45,14 @@ export const demoFlow: FlowDefinition = {
       mode: 'sequential',
       onEmpty: 'auto_approve',
       timeout: { remindAfter: 'PT24H', remindEvery: 'PT24H', actAfter: 'PT72H', action: 'escalate' },
+      next: 'reserve',
+    },
+    {
+      id: 'reserve',
+      type: 'service',
+      name: '预占预算',
+      call: { system: DEMO_ERP_SYSTEM, operation: 'reserve_budget' },
+      compensate: { system: DEMO_ERP_SYSTEM, operation: 'release_budget' },
       next: 'by_amount',
     },
     {
@@ -55,14 +68,34 @@ export const demoFlow: FlowDefinition = {
   ],
 };
 
+export interface DemoSeedOptions {
+  /** The `demo-erp` app's secret (it starts instances and receives their webhooks). */
+  appSecret: string;
+  /** Where the demo ERP system (the sandbox) listens, and the secret we sign our calls to it with. */
+  erpBaseUrl: string;
+  erpSystemSecret: string;
+}
+
 /**
- * Embedded mode's demo: the `demo-erp` app (every permission, secret from DEMO_ERP_SECRET), a
- * small org (departments and a reporting line) and one published flow: the direct manager,
- * then the CFO above ¥10,000, then a cc to finance. Users and the flow are only added when absent, so a client's
- * own changes survive restarts.
+ * Embedded mode's demo: the `demo-erp` app (every permission, secret from DEMO_ERP_SECRET), the
+ * ERP system `demo_erp` (the sandbox: reserve / release budget, write-back), a small org and one
+ * published flow: the direct manager, a budget reservation (released if the request fails), the
+ * CFO above ¥10,000, then a cc to finance. Users and the flow are only added when absent, so a
+ * client's own changes survive restarts; the ERP system follows the sandbox's current address.
  */
-export async function seedDemo(db: Db, box: SecretBox, demoSecret: string): Promise<void> {
-  await upsertApp(db, box, { key: DEMO_APP_KEY, name: 'Demo ERP', secret: demoSecret, permissions: ['start', 'act_for', 'sync', 'admin'] });
+export async function seedDemo(db: Db, box: SecretBox, options: DemoSeedOptions): Promise<void> {
+  await upsertApp(db, box, { key: DEMO_APP_KEY, name: 'Demo ERP', secret: options.appSecret, permissions: ['start', 'act_for', 'sync', 'admin'] });
+  await upsertErpSystem(db, box, {
+    code: DEMO_ERP_SYSTEM,
+    name: 'Demo ERP (sandbox)',
+    baseUrl: options.erpBaseUrl,
+    auth: { type: 'hmac', appKey: DEMO_ERP_CALLER_KEY, secret: options.erpSystemSecret },
+    operations: {
+      reserve_budget: { method: 'POST', path: '/budget/reserve', body: { businessKey: '{{businessKey}}', amount: '{{form.amount}}', instanceId: '{{instance.id}}' } },
+      release_budget: { method: 'POST', path: '/budget/release', body: { businessKey: '{{businessKey}}', instanceId: '{{instance.id}}' } },
+    },
+    writeBack: { method: 'POST', path: '/documents/{{source.type}}/{{source.id}}/approval-result', body: { status: '{{status}}', instanceId: '{{instance.id}}' } },
+  });
   await db
     .insert(users)
     .values(demoUsers.map((u) => ({ ...u, roles: u.roles ?? [] })))

@@ -1,23 +1,29 @@
 import { createSignedClient } from '../client/signed-client';
 import { loadConfig } from '../config';
-import { DEMO_APP_KEY, demoFlow } from '../db/seed-demo';
+import { DEMO_APP_KEY, DEMO_ERP_SYSTEM, demoFlow } from '../db/seed-demo';
 import type { InstanceView } from '../engine/instance-view';
 
 /**
- * `npm run demo` (with `npm start` running): one purchase request of ¥18,000, started and approved
- * by each approver in turn (direct manager, then CFO) until it is approved,
- * over the signed HTTP API as an ERP would drive it.
+ * `npm run demo` (with `npm start` running): one purchase request of ¥18,000 from the demo ERP,
+ * started and approved by each approver in turn (direct manager, then CFO) until it is approved,
+ * over the signed HTTP API as an ERP would drive it. `npm run demo -- --reject`: the CFO rejects,
+ * and the budget reserved after the manager's approval is released (the saga).
+ * The ERP sandbox page shows the webhooks, the budget calls and the write-back.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const api = createSignedClient({ baseUrl: process.env.API_URL ?? `http://localhost:${config.port}`, appKey: DEMO_APP_KEY, secret: config.demoErpSecret });
-  const businessKey = process.argv[2] ?? `PR-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  const erpUrl = process.env.ERP_SANDBOX_URL ?? `http://localhost:${config.erpSandboxPort}`;
+  const args = process.argv.slice(2);
+  const reject = args.includes('--reject');
+  const businessKey = args.find((a) => !a.startsWith('--')) ?? `PR-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const started = await api.request('POST', '/api/v1/instances', {
     flowCode: demoFlow.code,
     businessKey,
     initiatorId: 'u_zhangsan',
     form: { title: '办公电脑 3 台', amount: 18000 },
-    source: { system: 'erp', type: 'purchase.request', id: businessKey },
+    source: { system: DEMO_ERP_SYSTEM, type: 'purchase_request', id: businessKey },
+    callbackUrl: `${erpUrl}/webhooks/approval`,
   });
   console.log('start →', started.status, JSON.stringify(started.body));
   if (started.status >= 300) process.exit(1);
@@ -28,24 +34,26 @@ async function main(): Promise<void> {
   let view: InstanceView | undefined;
   for (let i = 0; i < 200; i++) {
     view = (await api.request<InstanceView>('GET', path)).body;
-    if (view.status !== 'running') break;
+    if (view.status !== 'running' && view.status !== 'compensating') break;
     const task = view.tasks.find((t) => t.status === 'pending');
     if (!task) {
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
     console.log(`task ${task.taskId} for ${task.assigneeId} at node ${task.nodeId}`);
-    const approved = await api.request<InstanceView>('POST', `${path}/actions`, {
-      type: 'approve',
+    const type = reject && task.nodeId === 'cfo' ? 'reject' : 'approve';
+    const answer = await api.request<InstanceView>('POST', `${path}/actions`, {
+      type,
       actionId: `demo-${businessKey}-${task.taskId}`,
       actorId: task.assigneeId,
       taskId: task.taskId,
-      comment: '同意',
+      comment: type === 'approve' ? '同意' : '预算不足',
     });
-    console.log('approve →', approved.status, `status=${approved.body.status}`);
+    console.log(`${type} →`, answer.status, `status=${answer.body.status}`);
   }
-  console.log(`instance ${instanceId}: ${view?.status}`);
-  if (view?.status !== 'approved') process.exit(1);
+  console.log(`instance ${instanceId}: ${view?.status}${view?.compensations ? `; compensations: ${JSON.stringify(view.compensations)}` : ''}`);
+  console.log(`the ERP's side (webhooks, budget, write-back): ${erpUrl}/`);
+  if (view?.status !== (reject ? 'rejected' : 'approved')) process.exit(1);
 }
 
 main().catch((err) => {

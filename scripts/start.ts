@@ -5,7 +5,8 @@ import { loadConfig } from '../config';
 import { keepEventPartitionsAhead } from '../db/event-partitions';
 import { connectDatabase, migrateDatabase } from '../db/client';
 import { loadSecretBox } from '../db/secrets-key';
-import { DEMO_APP_KEY, demoFlow, seedDemo } from '../db/seed-demo';
+import { DEMO_APP_KEY, DEMO_ERP_CALLER_KEY, DEMO_ERP_SYSTEM, demoFlow, seedDemo } from '../db/seed-demo';
+import { startErpSandbox } from '../sandbox/erp/erp-sandbox';
 import { createApprovalWorker } from '../workers/approval-worker';
 import { assertPortsFree } from '../runtime/port-check';
 import { ensureWorkflowBundle } from '../workers/workflow-bundle';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   await assertPortsFree([
     { port: config.port, what: 'API' },
+    { port: config.erpSandboxPort, what: 'ERP sandbox' },
     ...(config.databaseUrl ? [] : [{ port: config.embeddedPostgresPort, what: 'embedded PostgreSQL' }]),
     ...(config.temporalAddress
       ? []
@@ -49,7 +51,15 @@ async function main(): Promise<void> {
     const database = connectDatabase(infra.databaseUrl);
     cleanups.push(() => database.close());
     const secretBox = loadSecretBox({ appSecretsKey: config.appSecretsKey, dataDir: config.dataDir, embedded: infra.embedded.postgres });
-    await seedDemo(database.db, secretBox, config.demoErpSecret);
+    // The ERP sandbox plays the demo ERP: it receives the webhooks and serves reserve/release budget.
+    const erp = await startErpSandbox({
+      webhookApps: { [DEMO_APP_KEY]: config.demoErpSecret },
+      inboundAuth: { type: 'hmac', appKey: DEMO_ERP_CALLER_KEY, secret: config.demoErpSystemSecret },
+      port: config.erpSandboxPort,
+      host: '127.0.0.1',
+    });
+    cleanups.push(() => erp.close());
+    await seedDemo(database.db, secretBox, { appSecret: config.demoErpSecret, erpBaseUrl: erp.url, erpSystemSecret: config.demoErpSystemSecret });
 
     const connection = await Connection.connect({ address: infra.temporalAddress });
     cleanups.push(() => connection.close());
@@ -87,7 +97,7 @@ async function main(): Promise<void> {
         void shutdown(0);
       });
     }
-    printBanner({ ...config, apiUrl: api.url, temporalAddress: infra.temporalAddress, temporalUiUrl: infra.temporalUiUrl, seconds: (Date.now() - startedAt) / 1000 });
+    printBanner({ ...config, apiUrl: api.url, erpSandboxUrl: erp.url, temporalAddress: infra.temporalAddress, temporalUiUrl: infra.temporalUiUrl, seconds: (Date.now() - startedAt) / 1000 });
   } catch (err) {
     console.error('[start] failed:', err);
     await shutdown(1);
@@ -96,6 +106,7 @@ async function main(): Promise<void> {
 
 function printBanner(info: {
   apiUrl: string;
+  erpSandboxUrl: string;
   temporalAddress: string;
   temporalUiUrl?: string;
   temporalNamespace: string;
@@ -111,6 +122,7 @@ function printBanner(info: {
     `  API            ${info.apiUrl}/api/v1   (health ${info.apiUrl}/healthz, readiness ${info.apiUrl}/readyz)`,
     `  Temporal       ${info.temporalAddress}  namespace ${info.temporalNamespace}, task queue ${info.taskQueue}`,
     info.temporalUiUrl ? `  Temporal UI    ${info.temporalUiUrl}/namespaces/${info.temporalNamespace}/workflows` : '  Temporal UI    (external Temporal: use its own UI)',
+    `  ERP sandbox    ${info.erpSandboxUrl}/   (what the demo ERP received: webhooks, budget, write-backs; system "${DEMO_ERP_SYSTEM}")`,
     `  Data           ${info.dataDir}`,
     '',
     `  Demo ERP app   X-App-Key: ${DEMO_APP_KEY}   secret: ${info.demoErpSecret}   permissions: start, act_for, sync, admin`,
