@@ -13,7 +13,9 @@ export interface SignedClient {
 
 /** An ERP-side client for this API: every request signed per SPEC §7. */
 export function createSignedClient(options: { baseUrl: string; appKey: string; secret: string }): SignedClient {
-  const requestRaw = async <T>(method: string, path: string, rawBody: string, extra: Record<string, string> = {}) => {
+  const requestRaw = async <T>(method: string, target: string, rawBody: string, extra: Record<string, string> = {}) => {
+    // fetch drops an empty query (`/x?` is sent as `/x`): sign what is actually sent.
+    const path = target.endsWith('?') ? target.slice(0, -1) : target;
     const headers = {
       ...signedHeaders({ appKey: options.appKey, secret: options.secret }, { method, path, body: rawBody }),
       ...(rawBody ? { 'Content-Type': 'application/json' } : {}),

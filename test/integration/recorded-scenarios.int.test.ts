@@ -6,6 +6,7 @@ import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { listNotifications } from '../../db/notifications';
 import { searchAttributes } from '../../temporal-config';
 import { expectOk, historyEventTypes, instancePath, publishFlow, startBody, uid, waitForView } from '../support/fixtures';
+import { actAs, flowOf, service, setUpErpWorld, startErpInstance, waitForStatus, type ErpWorld } from '../support/erp-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -15,11 +16,12 @@ import { startTestStack, type TestStack } from '../support/test-stack';
  * workflow code, so a change that would break running instances fails the build. Histories of
  * earlier generations stay as they were recorded.
  */
-const GENERATION = 'engine-v2.2-projection';
+const GENERATION = 'engine-v2.3-erp';
 const RECORD_DIR = path.resolve(__dirname, '../fixtures/histories', GENERATION);
 const HISTORY_LIMIT = 150;
 
 let stack: TestStack;
+let world: ErpWorld;
 
 const org = [
   { id: 'r_initiator', name: '发起人', deptIds: ['rd'], managerId: 'r_mgr' },
@@ -36,8 +38,12 @@ const org = [
 beforeAll(async () => {
   stack = await startTestStack({ historyLimit: HISTORY_LIMIT });
   await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'incremental', users: org }));
+  world = await setUpErpWorld(stack);
 });
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  await world?.close();
+  await stack?.stop();
+});
 
 async function record(name: string, instanceId: string, runId?: string): Promise<void> {
   const handle = stack.temporal.workflow.getHandle(instanceId, runId);
@@ -299,5 +305,84 @@ describe('recorded scenarios', () => {
     expect((await finished(id)).status).toBe('approved');
     await record('continue-as-new-first-run', id, firstRunId);
     await record('continue-as-new-last-run', id);
+  });
+
+  describe('ERP integration (service nodes, saga, webhooks, write-back)', () => {
+    const erpFlow = async (prefix: string, nodes: FlowNode[]) => {
+      const definition = flowOf(uid(prefix), nodes);
+      await publishFlow(stack.api, definition);
+      return definition.code;
+    };
+    beforeEach(() => world.sandbox.state.reset());
+
+    it('saga-reject: two reservations, then a rejection releases them newest first; webhooks and write-back', async () => {
+      const code = await erpFlow('rec_saga', [
+        { id: 'start', type: 'start', next: 'reserve1' },
+        service('reserve1', world.system, 'reserve2'),
+        service('reserve2', world.system, 'review', '_2'),
+        { id: 'review', type: 'approval', name: 'review', approvers: { type: 'users', ids: ['u_a'] }, mode: 'any', next: 'end' },
+      ]);
+      // The first webhook fails once: it is retried in place, and the rest follow in order.
+      world.sandbox.state.setFailure({ target: 'webhooks', mode: '5xx', times: 1 });
+      const { instanceId } = await startErpInstance(world, code);
+      await waitPending(instanceId, ['u_a']);
+      await actAs(world, instanceId, { type: 'reject', actorId: 'u_a', comment: '预算不足' });
+      expect((await waitForStatus(stack.api, instanceId, 'rejected')).compensations?.map((c) => [c.nodeId, c.status])).toEqual([
+        ['reserve1', 'compensated'],
+        ['reserve2', 'compensated'],
+      ]);
+      await record('saga-reject', instanceId);
+      expect(world.sandbox.state.operations().map((o) => o.idempotencyKey.slice(instanceId.length + 1))).toEqual([
+        'reserve1:call',
+        'reserve2:call',
+        'reserve2:compensate',
+        'reserve1:compensate',
+        'write_back',
+      ]);
+      expect(world.sandbox.state.events().map((e) => e.body.type)).toEqual(['approval.task.created', 'approval.task.completed', 'approval.completed']);
+    });
+
+    it('saga-withdraw: the initiator withdraws after a reservation, which is released', async () => {
+      const code = await erpFlow('rec_wd', [
+        { id: 'start', type: 'start', next: 'reserve' },
+        service('reserve', world.system, 'review'),
+        { id: 'review', type: 'approval', name: 'review', approvers: { type: 'users', ids: ['u_a'] }, mode: 'any', next: 'end' },
+      ]);
+      const { instanceId } = await startErpInstance(world, code, { callback: false });
+      await waitPending(instanceId, ['u_a']);
+      await actAs(world, instanceId, { type: 'withdraw', actorId: 'u_initiator' });
+      await waitForStatus(stack.api, instanceId, 'withdrawn');
+      await record('saga-withdraw', instanceId);
+    });
+
+    it('service-failed: a final 4xx fails the instance after releasing what came before', async () => {
+      const code = await erpFlow('rec_fail', [
+        { id: 'start', type: 'start', next: 'reserve' },
+        service('reserve', world.system, 'settle'),
+        { id: 'settle', type: 'service', name: 'settle', call: { system: world.system, operation: 'release_budget_2' }, next: 'end' },
+      ]);
+      // `settle` is refused for good (once); the compensation of `reserve` then goes through.
+      world.sandbox.state.setFailure({ target: 'release_budget', mode: '4xx', times: 1 });
+      const { instanceId } = await startErpInstance(world, code, { callback: false });
+      expect((await waitForStatus(stack.api, instanceId, 'failed')).compensations?.map((c) => [c.nodeId, c.status])).toEqual([['reserve', 'compensated']]);
+      await record('service-failed', instanceId);
+    });
+
+    it('compensation-failed-then-retried: a release that keeps failing waits for ops, who retry it', async () => {
+      const code = await erpFlow('rec_cf', [
+        { id: 'start', type: 'start', next: 'reserve' },
+        service('reserve', world.system, 'review'),
+        { id: 'review', type: 'approval', name: 'review', approvers: { type: 'users', ids: ['u_a'] }, mode: 'any', next: 'end' },
+      ]);
+      const { instanceId } = await startErpInstance(world, code, { callback: false });
+      await waitPending(instanceId, ['u_a']);
+      world.sandbox.state.setFailure({ target: 'release_budget', mode: '5xx' });
+      await actAs(world, instanceId, { type: 'reject', actorId: 'u_a' });
+      await waitForStatus(stack.api, instanceId, 'compensation_failed');
+      world.sandbox.state.setFailure({ target: 'release_budget', mode: 'ok' });
+      const retried = await expectOk<InstanceView>(stack.api.request('POST', `${instancePath(instanceId)}/compensations/retry`, { requestId: uid('retry') }));
+      expect(retried.status).toBe('rejected');
+      await record('compensation-failed-then-retried', instanceId);
+    });
   });
 });
