@@ -1,5 +1,5 @@
-import { and, arrayContains, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { Db } from './client';
+import { and, arrayContains, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { Db, Tx } from './client';
 import { departmentTreeProblems, InvalidDepartmentsError, type DepartmentRecord } from './department-tree';
 import { departments, users } from './schema';
 
@@ -16,58 +16,214 @@ export interface UserRecord {
   erpUserId?: string;
 }
 
+/** A pushed user that was bound to an existing user of another id (SPEC §8 "Users and ids"). */
+export interface UserBinding {
+  /** The id as pushed. */
+  id: string;
+  /** The existing user it was bound to, whose id stays. */
+  userId: string;
+}
+
+export interface SyncUsersAnswer {
+  upserted: number;
+  deactivated: number;
+  bound: UserBinding[];
+}
+
+export interface UserBindingProblem {
+  /** `users.{i}`: the pushed user the problem is reported on. */
+  field: string;
+  message: string;
+  /** The pushed ids involved. */
+  pushedIds: string[];
+  /** The existing users they match. */
+  userIds: string[];
+}
+
+/** A user push whose binding by mobile / email is not one-to-one; nothing of it is written. */
+export class AmbiguousUserBindingError extends Error {
+  constructor(readonly problems: UserBindingProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    this.name = 'AmbiguousUserBindingError';
+  }
+}
+
+type MatchKey = 'erpUserId' | 'mobile' | 'email';
+const MATCH_COLUMNS: Record<MatchKey, SQL> = { erpUserId: sql`erp_user_id`, mobile: sql`mobile`, email: sql`email` };
+
+/**
+ * A list of strings as one bound parameter (a push holds up to 10,000 users: one parameter per
+ * value would pass PostgreSQL's 65,535 limit, and drizzle builds long value lists slowly).
+ */
+function textSet(values: string[]): SQL {
+  return sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = index.get(key) ?? new Set<string>();
+  ids.add(id);
+  index.set(key, ids);
+}
+
+/**
+ * Which pushed users bind to an existing user of another id. A pushed id that exists is that
+ * user. Otherwise, in this order: an existing user already carrying the pushed ERP user id
+ * (`erpUserId`, else the pushed id — a binding made by an earlier push), then the users whose
+ * mobile or email equal the pushed ones. Exactly one user must match (mobile and email naming
+ * two different users is ambiguous), and no existing user may be claimed by two pushed users
+ * (by id or by binding); otherwise `AmbiguousUserBindingError`.
+ */
+async function planBindings(tx: Tx, list: UserRecord[]): Promise<Map<string, string>> {
+  const boundTo = new Map<string, string>();
+  if (list.length === 0) return boundTo;
+  const existing = await tx.execute<{ id: string }>(sql`select id from users where id in ${textSet(list.map((u) => u.id))}`);
+  const existingIds = new Set(existing.map((row) => row.id));
+  const unknown = list.flatMap((u, i) => (existingIds.has(u.id) ? [] : [{ user: u, index: i }]));
+  if (unknown.length === 0) return boundTo;
+
+  const byKey: Record<MatchKey, Map<string, Set<string>>> = { erpUserId: new Map(), mobile: new Map(), email: new Map() };
+  const lookups: Record<MatchKey, string[]> = {
+    erpUserId: unknown.map(({ user }) => user.erpUserId ?? user.id),
+    mobile: unknown.flatMap(({ user }) => (user.mobile ? [user.mobile] : [])),
+    email: unknown.flatMap(({ user }) => (user.email ? [user.email] : [])),
+  };
+  for (const key of ['erpUserId', 'mobile', 'email'] as const) {
+    if (lookups[key].length === 0) continue;
+    const column = MATCH_COLUMNS[key];
+    const rows = await tx.execute<{ id: string; value: string }>(sql`select id, ${column} as value from users where ${column} in ${textSet([...new Set(lookups[key])])}`);
+    for (const row of rows) addTo(byKey[key], row.value, row.id);
+  }
+
+  const problems: UserBindingProblem[] = [];
+  const claims = new Map<string, Array<{ id: string; index: number }>>();
+  list.forEach((u, index) => {
+    if (existingIds.has(u.id)) claims.set(u.id, [{ id: u.id, index }]);
+  });
+  for (const { user, index } of unknown) {
+    const byErp = [...(byKey.erpUserId.get(user.erpUserId ?? user.id) ?? [])];
+    let matches = byErp;
+    let how = `ERP user id "${user.erpUserId ?? user.id}"`;
+    if (byErp.length === 0) {
+      const byMobile = user.mobile ? [...(byKey.mobile.get(user.mobile) ?? [])] : [];
+      const byEmail = user.email ? [...(byKey.email.get(user.email) ?? [])] : [];
+      matches = [...new Set([...byMobile, ...byEmail])];
+      how = [byMobile.length > 0 ? `mobile "${user.mobile}"` : '', byEmail.length > 0 ? `email "${user.email}"` : ''].filter(Boolean).join(' and ');
+    }
+    if (matches.length === 0) continue;
+    if (matches.length > 1) {
+      matches.sort();
+      problems.push({
+        field: `users.${index}`,
+        message: `user "${user.id}" matches ${matches.length} existing users by ${how}: ${matches.map((m) => `"${m}"`).join(', ')}`,
+        pushedIds: [user.id],
+        userIds: matches,
+      });
+      continue;
+    }
+    const target = matches[0]!;
+    boundTo.set(user.id, target);
+    claims.set(target, [...(claims.get(target) ?? []), { id: user.id, index }]);
+  }
+  for (const [target, claimants] of claims) {
+    if (claimants.length < 2) continue;
+    const last = claimants[claimants.length - 1]!;
+    problems.push({
+      field: `users.${last.index}`,
+      message: `existing user "${target}" would be claimed by ${claimants.length} pushed users: ${claimants.map((c) => `"${c.id}"`).join(', ')}`,
+      pushedIds: claimants.map((c) => c.id),
+      userIds: [target],
+    });
+  }
+  if (problems.length > 0) {
+    problems.sort((a, b) => Number(a.field.slice('users.'.length)) - Number(b.field.slice('users.'.length)));
+    throw new AmbiguousUserBindingError(problems);
+  }
+  return boundTo;
+}
+
+/** One row as written: snake_case for `jsonb_to_recordset`. */
+interface UserRow {
+  id: string;
+  name: string;
+  mobile: string | null;
+  email: string | null;
+  dept_ids: string[];
+  manager_id: string | null;
+  title: string | null;
+  roles: string[];
+  dingtalk_user_id: string | null;
+  erp_user_id: string | null;
+}
+
+/**
+ * Upserts `rows` in one statement with one parameter. A plain row replaces every field; a bound
+ * row (`keepUnpushed`) keeps the mobile, email and DingTalk userId it has when the push has none.
+ */
+async function upsertUserRows(tx: Tx, rows: UserRow[], keepUnpushed: boolean): Promise<void> {
+  if (rows.length === 0) return;
+  const keep = (column: string) => (keepUnpushed ? sql.raw(`coalesce(excluded.${column}, users.${column})`) : sql.raw(`excluded.${column}`));
+  await tx.execute(sql`
+    insert into users (id, name, mobile, email, dept_ids, manager_id, title, roles, dingtalk_user_id, erp_user_id, active)
+    select id, name, mobile, email, dept_ids, manager_id, title, roles, dingtalk_user_id, erp_user_id, true
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as pushed(
+      id text, name text, mobile text, email text, dept_ids text[], manager_id text, title text, roles text[], dingtalk_user_id text, erp_user_id text)
+    on conflict (id) do update set
+      name = excluded.name,
+      mobile = ${keep('mobile')},
+      email = ${keep('email')},
+      dept_ids = excluded.dept_ids,
+      manager_id = excluded.manager_id,
+      title = excluded.title,
+      roles = excluded.roles,
+      dingtalk_user_id = ${keep('dingtalk_user_id')},
+      erp_user_id = excluded.erp_user_id,
+      active = true,
+      updated_at = now()`);
+}
+
 /**
  * Org push of users (SPEC §6). `incremental` upserts the list; `full` also deactivates every
- * active user the list leaves out. One transaction: a failed push changes nothing.
+ * active user the list leaves out. A pushed id that does not exist binds to the one existing user
+ * it matches (see `planBindings`, SPEC §8 "Users and ids"): that user keeps its id, takes the
+ * pushed fields (its DingTalk userId, mobile and email only when pushed; `erpUserId` defaults to
+ * the pushed id) and is active; the batch's `managerId`s naming a bound id are translated, and
+ * `full` counts bound users as listed. One transaction: a failed push changes nothing.
  */
-export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: UserRecord[]): Promise<{ upserted: number; deactivated: number }> {
+export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: UserRecord[]): Promise<SyncUsersAnswer> {
   return db.transaction(async (tx) => {
-    if (list.length > 0) {
-      await tx
-        .insert(users)
-        .values(
-          list.map((u) => ({
-            id: u.id,
-            name: u.name,
-            mobile: u.mobile ?? null,
-            email: u.email ?? null,
-            deptIds: u.deptIds,
-            managerId: u.managerId ?? null,
-            title: u.title ?? null,
-            roles: u.roles ?? [],
-            dingtalkUserId: u.dingtalkUserId ?? null,
-            erpUserId: u.erpUserId ?? null,
-            active: true,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: users.id,
-          set: {
-            name: sql`excluded.name`,
-            mobile: sql`excluded.mobile`,
-            email: sql`excluded.email`,
-            deptIds: sql`excluded.dept_ids`,
-            managerId: sql`excluded.manager_id`,
-            title: sql`excluded.title`,
-            roles: sql`excluded.roles`,
-            dingtalkUserId: sql`excluded.dingtalk_user_id`,
-            erpUserId: sql`excluded.erp_user_id`,
-            active: sql`true`,
-            updatedAt: sql`now()`,
-          },
-        });
-    }
+    // Bindings are decided on what exists; two concurrent pushes must not both bind (or insert) one person.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('sync_users'))`);
+    const boundTo = await planBindings(tx, list);
+    const row = (u: UserRecord, id: string, erpUserId: string | null): UserRow => ({
+      id,
+      name: u.name,
+      mobile: u.mobile ?? null,
+      email: u.email ?? null,
+      dept_ids: u.deptIds,
+      manager_id: u.managerId === undefined ? null : (boundTo.get(u.managerId) ?? u.managerId),
+      title: u.title ?? null,
+      roles: u.roles ?? [],
+      dingtalk_user_id: u.dingtalkUserId ?? null,
+      erp_user_id: erpUserId,
+    });
+    const bound = list.flatMap((u) => {
+      const userId = boundTo.get(u.id);
+      return userId === undefined ? [] : [{ user: u, userId }];
+    });
+    await upsertUserRows(tx, list.filter((u) => !boundTo.has(u.id)).map((u) => row(u, u.id, u.erpUserId ?? null)), false);
+    await upsertUserRows(tx, bound.map(({ user, userId }) => row(user, userId, user.erpUserId ?? user.id)), true);
+
     let deactivated = 0;
     if (mode === 'full') {
-      const ids = list.map((u) => u.id);
+      const kept = list.map((u) => boundTo.get(u.id) ?? u.id);
       const rows = await tx
         .update(users)
         .set({ active: false, updatedAt: sql`now()` })
-        .where(ids.length > 0 ? and(eq(users.active, true), notInArray(users.id, ids)) : eq(users.active, true))
+        .where(and(eq(users.active, true), sql`${users.id} not in ${textSet(kept)}`))
         .returning({ id: users.id });
       deactivated = rows.length;
     }
-    return { upserted: list.length, deactivated };
+    return { upserted: list.length, deactivated, bound: bound.map(({ user, userId }) => ({ id: user.id, userId })) };
   });
 }
 

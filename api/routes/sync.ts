@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { InvalidDepartmentsError } from '../../db/department-tree';
-import { syncDepartments, syncUsers } from '../../db/org';
+import { AmbiguousUserBindingError, syncDepartments, syncUsers } from '../../db/org';
 import { requireApp } from '../auth/app-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
 import { ApiError } from '../errors';
@@ -13,7 +13,12 @@ export function syncRoutes(deps: ApiDependencies) {
   routes.use('*', requireApp(deps, 'sync'));
   routes.post('/users', async (c) => {
     const body = validatedBody(c, syncUsersBody);
-    return c.json(await syncUsers(deps.db, body.mode, body.users));
+    try {
+      return c.json(await syncUsers(deps.db, body.mode, body.users));
+    } catch (err) {
+      if (err instanceof AmbiguousUserBindingError) throw new ApiError(422, 'AMBIGUOUS_USER_BINDING', err.message, err.problems);
+      throw err;
+    }
   });
   routes.post('/departments', async (c) => {
     const body = validatedBody(c, syncDepartmentsBody);

@@ -94,11 +94,11 @@ describe('org push: POST /sync/users', () => {
         ],
       }),
     );
-    expect(first).toEqual({ upserted: 2, deactivated: 0 });
+    expect(first).toEqual({ upserted: 2, deactivated: 0, bound: [] });
     const full = await expectOk(
       stack.api.request('POST', '/api/v1/sync/users', { mode: 'full', users: [{ id: 'u_2', name: '二号', deptIds: ['d2'] }] }),
     );
-    expect(full).toEqual({ upserted: 1, deactivated: 1 });
+    expect(full).toEqual({ upserted: 1, deactivated: 1, bound: [] });
     const rows = await stack.database.db.select().from(users).orderBy(users.id);
     expect(rows.map((u) => [u.id, u.name, u.active, u.deptIds])).toEqual([
       ['u_1', '一', false, ['d1']],

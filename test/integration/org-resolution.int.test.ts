@@ -95,6 +95,7 @@ beforeAll(async () => {
   expect(await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'full', users: activeUsers }))).toEqual({
     upserted: activeUsers.length,
     deactivated: laterInactiveUsers.length,
+    bound: [],
   });
   expect(await expectOk(stack.api.request('POST', '/api/v1/sync/departments', { mode: 'full', departments: activeDepartments }))).toEqual({
     upserted: activeDepartments.length,
