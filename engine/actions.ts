@@ -1,8 +1,8 @@
 import type { Assignment } from './assignment';
 import { approvalNodeOf, armTimers, createTask, handOverSigners, regate, settleRun } from './approval-run';
 import type { FormValues } from './dsl';
-import { closeOpenTasks, enterNode, finish, startNodeOf } from './routing';
-import { abandonServiceCalls } from './saga';
+import { closeOpenTasks, enterNode, startNodeOf } from './routing';
+import { abandonServiceCalls, endInstance } from './saga';
 import { closeTask, findNodeOfType, holdTask, isOpen, isWithinToken, limits, liveRunOf, type CompletedRun, type InstanceState, type NodeRun, type SignerPosition, type Task } from './state';
 import type { Step } from './step';
 
@@ -330,7 +330,7 @@ export function applyAction(step: Step, action: ActionRequest): void {
     case 'withdraw':
       closeOpenTasks(step, () => true, 'cancelled', 'withdrawn');
       step.record('withdrawn', base);
-      finish(step, 'withdrawn');
+      endInstance(step, 'withdrawn');
       return;
     case 'comment':
       step.record('comment', { ...base, ...(action.taskId ? { taskId: action.taskId } : {}) });

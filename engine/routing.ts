@@ -2,7 +2,7 @@ import { evaluateCondition } from './condition';
 import type { FlowNode, FormValues, NodeOfType } from './dsl';
 import { approverLookup, recipientLookup } from './lookup-request';
 import { endInstance, enterServiceNode } from './saga';
-import { closeTask, findNode, isOpen, type FinalStatus, type NodeRun, type TaskReason } from './state';
+import { closeTask, findNode, isOpen, type NodeRun, type TaskReason } from './state';
 import type { Step } from './step';
 
 /**
@@ -33,7 +33,7 @@ export function enterNode(step: Step, nodeId: string, token: string, from: numbe
     case 'start':
       throw new Error(`node "${nodeId}" is a start node and cannot be entered`);
     case 'end':
-      finish(step, 'approved');
+      endInstance(step, 'approved');
       return;
     case 'approval': {
       const run: NodeRun = { runId: s.nextRunId++, nodeId, token, enteredFrom: from, enteredAt: step.now, phase: 'resolving', queue: [], turnSeat: 0, nextSeat: 0 };
@@ -91,14 +91,9 @@ export function completeRun(step: Step, run: NodeRun): void {
 export function rejectInstance(step: Step, nodeId: string): void {
   step.record('node_completed', { nodeId, data: { outcome: 'rejected' } });
   closeOpenTasks(step, () => true, 'cancelled', 'instance_rejected');
-  finish(step, 'rejected');
+  endInstance(step, 'rejected');
 }
 
 export function closeOpenTasks(step: Step, which: (task: { runId: number; taskId: string }) => boolean, status: 'cancelled' | 'returned', reason: TaskReason): void {
   for (const task of step.state.tasks) if (isOpen(task) && which(task)) closeTask(task, status, step.now, reason);
-}
-
-/** Ends the instance (through its compensations, if it has service work to undo). */
-export function finish(step: Step, status: FinalStatus): void {
-  endInstance(step, status);
 }

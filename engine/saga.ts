@@ -12,6 +12,12 @@ import type { Step } from './step';
 
 export type ServiceResult = { ok: true; status: number; response?: unknown } | { ok: false; error: string; status?: number };
 
+/** What the timeline keeps of a failed ERP call. */
+const failureData = (result: Extract<ServiceResult, { ok: false }>) => ({
+  error: result.error,
+  ...(result.status !== undefined ? { httpStatus: result.status } : {}),
+});
+
 export function enterServiceNode(step: Step, node: NodeOfType<'service'>, token: string, from: number[]): void {
   const s = step.state;
   const ref: ServiceCallInFlight = { nodeId: node.id, token, from };
@@ -31,7 +37,7 @@ export function serviceAnswered(step: Step, ref: ServiceCallInFlight, result: Se
   const node = findNodeOfType(s.definition, ref.nodeId, 'service');
   const call = { system: node.call.system, operation: node.call.operation, ...(abandoned ? { abandoned } : {}) };
   if (!result.ok) {
-    step.record('service_failed', { nodeId: node.id, data: { ...call, error: result.error, ...(result.status !== undefined ? { httpStatus: result.status } : {}) } });
+    step.record('service_failed', { nodeId: node.id, data: { ...call, ...failureData(result) } });
     if (s.status === 'running' && !abandoned) {
       closeOpenTasks(step, () => true, 'cancelled', 'instance_failed');
       endInstance(step, 'failed');
@@ -102,7 +108,7 @@ export function compensationAnswered(step: Step, nodeId: string, result: Service
   } else {
     compensation.status = 'failed';
     compensation.error = result.error;
-    step.record('compensation_failed', { nodeId, data: { ...call, error: result.error, ...(result.status !== undefined ? { httpStatus: result.status } : {}) } });
+    step.record('compensation_failed', { nodeId, data: { ...call, ...failureData(result) } });
   }
   settleSaga(step);
 }
@@ -151,5 +157,5 @@ export function writeBackAnswered(step: Step, result: WriteBackResult): void {
   const system = step.state.source?.system;
   if (result.ok === 'skipped') step.record('write_back_skipped', { data: { system, reason: result.reason } });
   else if (result.ok) step.record('written_back', { data: { system, httpStatus: result.status } });
-  else step.record('write_back_failed', { data: { system, error: result.error, ...(result.status !== undefined ? { httpStatus: result.status } : {}) } });
+  else step.record('write_back_failed', { data: { system, ...failureData(result) } });
 }

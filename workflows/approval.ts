@@ -354,8 +354,7 @@ function failureOf(err: unknown): { error: string; status?: number } {
   if (!(err instanceof ActivityFailure)) throw err;
   const cause = err.cause;
   if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as { status?: unknown; statusCode?: unknown } | undefined;
-    const status = details?.status ?? details?.statusCode;
+    const status = (cause.details?.[0] as { status?: unknown } | undefined)?.status;
     return { error: cause.message, ...(typeof status === 'number' ? { status } : {}) };
   }
   return { error: cause?.message ?? err.message };

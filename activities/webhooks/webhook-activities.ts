@@ -22,7 +22,7 @@ export function createWebhookActivities(db: Db, secretBox: SecretBox) {
         type: result.outcome === 'rejected' ? 'WebhookRejected' : 'WebhookUndelivered',
         message: result.error ?? 'not delivered',
         nonRetryable: result.outcome === 'rejected',
-        details: [{ statusCode: result.statusCode ?? null }],
+        details: [{ status: result.statusCode ?? null }],
       });
     },
 
