@@ -60,6 +60,8 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
     throw unknownInitiator(body.initiatorId);
   }
   await checkSelectedApproversExist(deps, body.selectedApprovers ?? {});
+  // Decided at start, like the definition snapshot: the source's system writes back if it had a writeBack then.
+  const sourceSystem = (await findErpSystems(deps.db, [body.source.system])).get(body.source.system);
 
   const input: StartInstanceInput = {
     instanceId,
@@ -75,7 +77,7 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
     ...(body.selectedApprovers ? { selectedApprovers: body.selectedApprovers } : {}),
     ...(deps.config.historyLimit ? { historyLimit: deps.config.historyLimit } : {}),
     ...(body.callbackUrl ? { webhooks: true } : {}),
-    ...((await findErpSystems(deps.db, [body.source.system])).get(body.source.system)?.hasWriteBack ? { writeBack: true } : {}),
+    ...(sourceSystem?.hasWriteBack ? { writeBack: true } : {}),
     ...(deps.config.retries ? { retries: deps.config.retries } : {}),
   };
   try {
