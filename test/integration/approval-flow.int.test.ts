@@ -10,6 +10,7 @@ import {
   seedOrgAndFlow,
   startBody,
   uid,
+  waitForSearchAttributes,
   waitForView,
 } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -68,7 +69,7 @@ describe('start → approval (any) → end over HTTP', () => {
   it('sets search attributes at start and upserts them as the status changes', async () => {
     const view = await startRunning();
     const handle = stack.temporal.workflow.getHandle(view.instanceId);
-    const running = (await handle.describe()).typedSearchAttributes;
+    const running = await waitForSearchAttributes(stack.temporal, view.instanceId, (a) => a.get(searchAttributes.assignees) !== undefined);
     expect(running.get(searchAttributes.status)).toBe('running');
     expect(running.get(searchAttributes.flowCode)).toBe(flowCode);
     expect(running.get(searchAttributes.businessKey)).toBe(view.businessKey);
@@ -112,7 +113,7 @@ describe('start → approval (any) → end over HTTP', () => {
     const first = await expectOk<InstanceView>(stack.api.request('POST', path, { type: 'reject', actionId: uid('act'), actorId: 'u_a', comment: '预算不足' }));
     expect(first.status).toBe('running');
     expect(first.tasks.map((t) => t.status)).toEqual(['rejected', 'pending']);
-    const assignees = (await stack.temporal.workflow.getHandle(view.instanceId).describe()).typedSearchAttributes.get(searchAttributes.assignees);
+    const assignees = (await waitForSearchAttributes(stack.temporal, view.instanceId, (a) => a.get(searchAttributes.assignees)?.length === 1)).get(searchAttributes.assignees);
     expect(assignees).toEqual(['u_b']);
     const second = await expectOk<InstanceView>(stack.api.request('POST', path, { type: 'reject', actionId: uid('act'), actorId: 'u_b' }));
     expect(second.status).toBe('rejected');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { TypedSearchAttributes } from '@temporalio/common';
 import type { SignedClient } from '../../client/signed-client';
 import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
@@ -61,6 +62,24 @@ export async function waitForView(api: SignedClient, instanceId: string, predica
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`instance ${instanceId} never reached the expected state; last view: ${JSON.stringify(last)}`);
+}
+
+/**
+ * Polls the workflow's search attributes until `predicate` holds. The workflow upserts them once the commands a change
+ * caused have run, so they may trail the projection the API serves by a workflow task.
+ */
+export async function waitForSearchAttributes(
+  temporal: Client,
+  workflowId: string,
+  predicate: (attributes: TypedSearchAttributes) => boolean,
+  timeoutMs = 10_000,
+): Promise<TypedSearchAttributes> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const attributes = (await temporal.workflow.getHandle(workflowId).describe()).typedSearchAttributes;
+    if (predicate(attributes) || Date.now() >= deadline) return attributes;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export const hasPendingTasks = (view: InstanceView) => view.tasks.some((t) => t.status === 'pending');
