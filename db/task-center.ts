@@ -1,8 +1,8 @@
-import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { TaskStatus } from '../engine/state';
 import type { Db } from './client';
 import { decodeCursor, isoTimestamp, toPage, withCursor } from './keyset';
-import { tasks } from './schema';
+import { tasks, users } from './schema';
 
 export interface TaskListFilter {
   assigneeId?: string;
@@ -86,4 +86,16 @@ export async function listTasks(db: Db, filter: TaskListFilter, page: { limit: n
       ...(r.delegatedFrom !== null ? { delegatedFrom: r.delegatedFrom } : {}),
     }),
   );
+}
+
+/** Instances with open (pending or waiting) tasks held by users who are no longer active, and who those users are. */
+export async function findOpenTasksOfInactiveUsers(db: Db): Promise<Array<{ instanceId: string; userIds: string[] }>> {
+  const rows = await db
+    .select({ instanceId: tasks.instanceId, userIds: sql<string[]>`array_agg(distinct ${tasks.assigneeId} order by ${tasks.assigneeId})` })
+    .from(tasks)
+    .innerJoin(users, eq(users.id, tasks.assigneeId))
+    .where(and(inArray(tasks.status, ['pending', 'waiting']), eq(users.active, false)))
+    .groupBy(tasks.instanceId)
+    .orderBy(tasks.instanceId);
+  return rows;
 }

@@ -16,7 +16,7 @@ export interface InstanceView {
   currentNodeIds: string[];
   /** Returned to the initiator: waiting for `resubmit` (or `withdraw`). */
   returnedToInitiator: boolean;
-  tasks: Array<Omit<Task, 'runId' | 'seat' | 'remindAt'> & { nodeName?: string }>;
+  tasks: Array<Omit<Task, 'runId' | 'seat' | 'remindAt' | 'handingOver'> & { nodeName?: string }>;
   automaticOutcomes: NodeOutcome[];
   /** The saga: each succeeded service node's compensation and how it went. */
   compensations?: Array<{ nodeId: string; system: string; operation: string; status: Compensation['status']; error?: string }>;
@@ -38,7 +38,7 @@ export function toInstanceView(state: InstanceState): InstanceView {
     ...(state.source ? { source: state.source } : {}),
     currentNodeIds: currentNodeIds(state),
     returnedToInitiator: state.awaitingResubmit,
-    tasks: state.tasks.map(({ runId: _runId, seat: _seat, remindAt: _remindAt, ...task }) => {
+    tasks: state.tasks.map(({ runId: _runId, seat: _seat, remindAt: _remindAt, handingOver: _handingOver, ...task }) => {
       const nodeName = nodeNames.get(task.nodeId);
       return { ...task, ...(nodeName ? { nodeName } : {}) };
     }),

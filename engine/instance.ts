@@ -1,6 +1,7 @@
 import { applyAction, type ActionRequest } from './actions';
 import { openRun, openRunWithAdmins, openTurn } from './approval-run';
 import type { Assignment } from './assignment';
+import { departedTasks, handOverDeparted, handoverResolved } from './departures';
 import { enterNode, startNodeOf } from './routing';
 import { compensationAnswered, retryCompensations, serviceAnswered, writeBackAnswered, type ServiceResult, type WriteBackResult } from './saga';
 import type { InstanceState, ResolvePurpose, ServiceCallInFlight, StartInstanceInput, Transition } from './state';
@@ -69,6 +70,9 @@ export function lookupAnswered(state: InstanceState, purpose: ResolvePurpose, as
       case 'escalate':
         escalationResolved(step, purpose.taskId, assignments, purpose.fallbackToAdmins);
         return;
+      case 'handover':
+        handoverResolved(step, purpose.taskId, assignments);
+        return;
       case 'cc': {
         const recipients = [...new Set(assignments.map((a) => a.userId))];
         step.record('cc_sent', { nodeId: purpose.nodeId, data: { recipients } });
@@ -107,6 +111,16 @@ export function compensationDone(state: InstanceState, nodeId: string, result: S
 
 export function writeBackDone(state: InstanceState, result: WriteBackResult, now: string): Transition {
   return transition(state, now, (step) => writeBackAnswered(step, result));
+}
+
+/** Whether any of these users (who left) holds an open task here: only then is there anything to hand over. */
+export function holdsOpenTasks(state: InstanceState, userIds: readonly string[]): boolean {
+  return departedTasks(state, userIds).length > 0;
+}
+
+/** These users left: their open tasks go where their nodes' `onEmpty` points. */
+export function assigneesDeparted(state: InstanceState, userIds: readonly string[], now: string): Transition {
+  return transition(state, now, (step) => handOverDeparted(step, userIds));
 }
 
 /** Why ops may not retry compensations now, or undefined when they may. */

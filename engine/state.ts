@@ -29,7 +29,11 @@ export type TaskReason =
   | 'revoked'
   | 'removed'
   | 'returned'
-  | 'instance_failed';
+  | 'instance_failed'
+  /** The assignee left (a full org push deactivated them): handed over, approved or rejected as `onEmpty` says. */
+  | 'departed'
+  /** `to_admin` found no admin to take the task. */
+  | 'no_admin';
 
 export type SignerPosition = 'before' | 'after' | 'parallel';
 
@@ -60,6 +64,8 @@ export interface Task {
   remindAt?: string;
   actAt?: string;
   lastUrgedAt?: string;
+  /** Its assignee left and the admins who take it over are being looked up. */
+  handingOver?: boolean;
 }
 
 /** One entry into an approval node, from approver resolution until the node completes. */
@@ -221,11 +227,12 @@ export type ResolvePurpose =
   | { kind: 'node_admins'; runId: number }
   | { kind: 'turn'; runId: number; turn: number }
   | { kind: 'escalate'; taskId: string; fallbackToAdmins: boolean }
+  | { kind: 'handover'; taskId: string }
   | { kind: 'cc'; nodeId: string };
 
 export interface Notification {
   key: string;
-  kind: 'reminder' | 'urge' | 'cc' | 'escalated';
+  kind: 'reminder' | 'urge' | 'cc' | 'escalated' | 'handed_over';
   recipients: string[];
   nodeId?: string;
   taskIds?: string[];

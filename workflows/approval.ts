@@ -20,11 +20,13 @@ import type { ApprovalActivities } from '../activities';
 import type { Assignment } from '../engine/assignment';
 import {
   act,
+  assigneesDeparted,
   checkAction,
   compensationDone,
   compensationRetryRefusal,
   currentAssignees,
   currentNodeIds,
+  holdsOpenTasks,
   isRepeatedAction,
   lookupAnswered,
   isFinalStatus,
@@ -46,7 +48,7 @@ import { toInstanceView, toTimelineView, type InstanceView } from '../engine/ins
 import { markAfter, nextProjection, NOTHING_PROJECTED } from '../engine/projection';
 import type { TemplateContext } from '../integrations/erp/templates';
 import { finalFailureTypes, retryPolicies, searchAttributes } from '../temporal-config';
-import { actUpdate, instanceViewQuery, retryCompensationsUpdate, timelineQuery } from './messages';
+import { actUpdate, assigneesDepartedSignal, instanceViewQuery, retryCompensationsUpdate, timelineQuery } from './messages';
 
 const { resolveApprovers, notify } = proxyActivities<ApprovalActivities>({
   startToCloseTimeout: '30s',
@@ -237,6 +239,11 @@ export async function approvalWorkflow(input: StartInstanceInput, resumed?: Inst
     },
   );
 
+  // An org push deactivated these users; a repeat (or users holding nothing here) changes nothing.
+  setHandler(assigneesDepartedSignal, ({ userIds }) => {
+    if (holdsOpenTasks(state, userIds)) apply(assigneesDeparted(state, userIds, now()));
+  });
+
   const settledVisibility = state.features?.settledVisibility === true;
   const fingerprintOf = (status: string, assignees: string[]) => JSON.stringify([status, assignees]);
   // The start set status `running` and no assignees (as the fresh state has); continue-as-new carried the last values.
@@ -390,7 +397,9 @@ async function execute(command: Command, current: () => InstanceState, erp: ErpA
           ? `resolve ${purpose.kind === 'turn' ? 'the next turn' : 'approvers'} of ${nodeIdOfRun(state, purpose.runId)}${purpose.kind === 'node_admins' ? ' (admins)' : ''}`
           : purpose.kind === 'cc'
             ? `resolve cc recipients of ${purpose.nodeId}`
-            : `resolve escalation target of task ${purpose.taskId}`;
+            : purpose.kind === 'handover'
+              ? `resolve the admins who take over task ${purpose.taskId} (assignee left)`
+              : `resolve escalation target of task ${purpose.taskId}`;
       const result = await resolveApprovers.executeWithOptions({ summary }, [command.request]);
       return lookupAnswered(current(), purpose, asAssignments(result), new Date().toISOString());
     }

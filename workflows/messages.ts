@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionRequest } from '../engine/actions';
 import type { InstanceView, TimelineView } from '../engine/instance-view';
 
@@ -10,6 +10,9 @@ export const actUpdate = defineUpdate<InstanceView, [ActionRequest]>('act');
 
 /** Ops: run the failed compensations of a `compensation_failed` instance again. The update id is the request id. */
 export const retryCompensationsUpdate = defineUpdate<InstanceView, [{ actorId: string }]>('retryCompensations');
+
+/** An org push deactivated these users: their open tasks here go where their nodes' `onEmpty` points. */
+export const assigneesDepartedSignal = defineSignal<[{ userIds: string[] }]>('assigneesDeparted');
 
 export const instanceViewQuery = defineQuery<InstanceView>('instanceView');
 

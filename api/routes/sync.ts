@@ -5,6 +5,7 @@ import { requireApp } from '../auth/app-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
 import { ApiError } from '../errors';
 import { syncDepartmentsBody } from '../org-schemas';
+import { handOverDepartedTasks } from '../services/departed-handover';
 import { syncUsersBody } from '../schemas';
 import { validatedBody } from '../validation';
 
@@ -14,7 +15,9 @@ export function syncRoutes(deps: ApiDependencies) {
   routes.post('/users', async (c) => {
     const body = validatedBody(c, syncUsersBody);
     try {
-      return c.json(await syncUsers(deps.db, body.mode, body.users));
+      const answer = await syncUsers(deps.db, body.mode, body.users);
+      // Only a full push deactivates; its leavers' open tasks go where their nodes' onEmpty points.
+      return c.json(body.mode === 'full' ? { ...answer, handedOver: await handOverDepartedTasks(deps) } : answer);
     } catch (err) {
       if (err instanceof AmbiguousUserBindingError) throw new ApiError(422, 'AMBIGUOUS_USER_BINDING', err.message, err.problems);
       throw err;

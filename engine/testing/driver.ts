@@ -7,6 +7,7 @@ import type { Assignment, ResolveApproversInput } from '../assignment';
 import type { ApprovalNode, FlowDefinition, FlowNode, FormValues } from '../dsl';
 import {
   act,
+  assigneesDeparted,
   checkAction,
   compensationDone,
   serviceCallAnswered,
@@ -292,6 +293,11 @@ export class Driver {
 
   reject(actorId: string, extra: Partial<ActionRequest> = {}): Transition {
     return this.do('reject', actorId, extra);
+  }
+
+  /** An org push deactivated these users (the workflow's `assigneesDeparted` signal). */
+  departed(...userIds: string[]): Transition {
+    return this.apply(assigneesDeparted(this.state, userIds, this.now));
   }
 
   /** Fires the timers due at `time` (default: the driver's clock). */

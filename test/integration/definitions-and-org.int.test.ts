@@ -98,7 +98,7 @@ describe('org push: POST /sync/users', () => {
     const full = await expectOk(
       stack.api.request('POST', '/api/v1/sync/users', { mode: 'full', users: [{ id: 'u_2', name: '二号', deptIds: ['d2'] }] }),
     );
-    expect(full).toEqual({ upserted: 1, deactivated: 1, bound: [] });
+    expect(full).toEqual({ upserted: 1, deactivated: 1, bound: [], handedOver: { instances: 0, failed: 0 } });
     const rows = await stack.database.db.select().from(users).orderBy(users.id);
     expect(rows.map((u) => [u.id, u.name, u.active, u.deptIds])).toEqual([
       ['u_1', '一', false, ['d1']],

@@ -40,6 +40,8 @@ interface SyncAnswer {
   upserted: number;
   deactivated: number;
   bound: Array<{ id: string; userId: string }>;
+  /** full pushes: instances told that assignees of theirs left */
+  handedOver?: { instances: number; failed: number };
 }
 
 interface ErrorBody {
@@ -129,6 +131,7 @@ describe('org push binds pushed users to existing ones (SPEC §8)', () => {
     expect(answer).toEqual({
       upserted: 3,
       deactivated: 0,
+      handedOver: { instances: 0, failed: 0 },
       bound: [
         { id: 'erp_1', userId: 'c_zhang' },
         { id: 'erp_2', userId: 'c_li' },
@@ -145,7 +148,7 @@ describe('org push binds pushed users to existing ones (SPEC §8)', () => {
 
   it('full mode deactivates what neither the ids nor the bindings cover', async () => {
     const answer = await expectOk(pushUsers('full', [{ id: 'erp_1', name: '张三', deptIds: [], mobile: '13800000001' }]));
-    expect(answer).toEqual({ upserted: 1, deactivated: 3, bound: [{ id: 'erp_1', userId: 'c_zhang' }] });
+    expect(answer).toEqual({ upserted: 1, deactivated: 3, bound: [{ id: 'erp_1', userId: 'c_zhang' }], handedOver: { instances: 0, failed: 0 } });
     expect((await allRows()).filter((u) => u.active).map((u) => u.id)).toEqual(['c_zhang']);
   });
 
@@ -226,7 +229,7 @@ describe('org push binds pushed users to existing ones (SPEC §8)', () => {
   it('a push of 10,000 users (the schema’s maximum) is written in one go', async () => {
     const list = Array.from({ length: 10_000 }, (_, i) => ({ id: `bulk_${i}`, name: `Bulk ${i}`, deptIds: ['d1'], mobile: `150${String(i).padStart(8, '0')}` }));
     const answer = await expectOk(pushUsers('full', list));
-    expect(answer).toEqual({ upserted: 10_000, deactivated: 4, bound: [] });
+    expect(answer).toEqual({ upserted: 10_000, deactivated: 4, bound: [], handedOver: { instances: 0, failed: 0 } });
     expect(await allRows()).toHaveLength(10_004);
   });
 });

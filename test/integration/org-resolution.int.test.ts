@@ -96,6 +96,7 @@ beforeAll(async () => {
     upserted: activeUsers.length,
     deactivated: laterInactiveUsers.length,
     bound: [],
+    handedOver: { instances: 0, failed: 0 },
   });
   expect(await expectOk(stack.api.request('POST', '/api/v1/sync/departments', { mode: 'full', departments: activeDepartments }))).toEqual({
     upserted: activeDepartments.length,

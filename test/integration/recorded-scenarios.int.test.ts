@@ -5,7 +5,7 @@ import type { FlowDefinition, FlowNode } from '../../engine/dsl';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { listNotifications } from '../../db/notifications';
 import { searchAttributes } from '../../temporal-config';
-import { expectOk, historyEventTypes, instancePath, publishFlow, startBody, uid, waitForView } from '../support/fixtures';
+import { expectOk, historyEventTypes, instancePath, publishFlow, startBody, testUsers, uid, waitForView } from '../support/fixtures';
 import { actAs, flowOf, service, setUpErpWorld, startErpInstance, waitForStatus, type ErpWorld } from '../support/erp-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -16,7 +16,7 @@ import { startTestStack, type TestStack } from '../support/test-stack';
  * workflow code, so a change that would break running instances fails the build. Histories of
  * earlier generations stay as they were recorded.
  */
-const GENERATION = 'engine-v2.3-erp';
+const GENERATION = 'engine-v2.4-departures';
 const RECORD_DIR = path.resolve(__dirname, '../fixtures/histories', GENERATION);
 const HISTORY_LIMIT = 150;
 
@@ -282,6 +282,24 @@ describe('recorded scenarios', () => {
     await act(id, { type: 'approve', actorId: 'r_admin' });
     expect((await finished(id)).status).toBe('approved');
     await record('empty-to-admin', id);
+  });
+
+  it('departed-to-admin: a full org push leaves an approver out; their task goes to the admin', async () => {
+    const id = await startFlow(flow('rec_departed', [{ ...approval('review', ['r_b', 'r_c'], 'all', 'end'), onEmpty: 'to_admin' } as FlowNode]));
+    await waitPending(id, ['r_b', 'r_c']);
+    const everyone = [...org, ...testUsers];
+    const pushed = await expectOk<{ handedOver: { instances: number } }>(
+      stack.api.request('POST', '/api/v1/sync/users', { mode: 'full', users: everyone.filter((u) => u.id !== 'r_b') }),
+    );
+    expect(pushed.handedOver.instances).toBe(1);
+    await waitPending(id, ['r_admin', 'r_c']);
+    await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'incremental', users: everyone }));
+    await act(id, { type: 'approve', actorId: 'r_c' });
+    await act(id, { type: 'approve', actorId: 'r_admin' });
+    const done = await finished(id);
+    expect(done.status).toBe('approved');
+    expect(done.tasks.find((t) => t.assigneeId === 'r_b')).toMatchObject({ status: 'transferred', reason: 'departed' });
+    await record('departed-to-admin', id);
   });
 
   it('continue-as-new: a long-lived instance carries its state into a new run', async () => {
