@@ -1,6 +1,7 @@
 import type { Assignment } from './assignment';
 import type { ApprovalNode } from './dsl';
 import { addDuration } from './duration';
+import { adminLookup } from './lookup-request';
 import { completeRun, rejectInstance } from './routing';
 import { closeTask, findNodeOfType, holdTask, isOpen, limits, stopTimers, type InstanceState, type NodeRun, type Task, type TaskStatus } from './state';
 import type { Step } from './step';
@@ -104,18 +105,7 @@ export function openRun(step: Step, run: NodeRun, assignments: Assignment[]): vo
     const policy = node.onEmpty ?? 'reject';
     step.record('no_approver', { nodeId: node.id, data: { policy } });
     if (policy === 'to_admin') {
-      step.commands.push({
-        type: 'resolve',
-        purpose: { kind: 'node_admins', runId: run.runId },
-        request: {
-          instanceId: s.instanceId,
-          flowCode: s.flowCode,
-          source: { type: 'admins', ids: s.definition.admins ?? [] },
-          subjectId: s.initiatorId,
-          initiatorId: s.initiatorId,
-          applyDelegation: true,
-        },
-      });
+      step.commands.push({ type: 'resolve', purpose: { kind: 'node_admins', runId: run.runId }, request: adminLookup(s, s.initiatorId) });
       return;
     }
     recordAutomaticOutcome(step, node.id, policy === 'auto_approve' ? 'approved' : 'rejected', 'no_approver');

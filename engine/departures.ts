@@ -1,5 +1,6 @@
 import { approvalNodeOf, createTask, handOverSigners, settleRun } from './approval-run';
 import type { Assignment } from './assignment';
+import { adminLookup } from './lookup-request';
 import { closeTask, isOpen, liveRunOf, type InstanceState, type NodeRun, type Task } from './state';
 import type { Step } from './step';
 
@@ -26,18 +27,7 @@ export function handOverDeparted(step: Step, userIds: readonly string[]): void {
     step.record('assignee_departed', { taskId: task.taskId, nodeId: task.nodeId, data: { userId: task.assigneeId, policy } });
     if (policy === 'to_admin') {
       task.handingOver = true;
-      step.commands.push({
-        type: 'resolve',
-        purpose: { kind: 'handover', taskId: task.taskId },
-        request: {
-          instanceId: s.instanceId,
-          flowCode: s.flowCode,
-          source: { type: 'admins', ids: s.definition.admins ?? [] },
-          subjectId: task.assigneeId,
-          initiatorId: s.initiatorId,
-          applyDelegation: true,
-        },
-      });
+      step.commands.push({ type: 'resolve', purpose: { kind: 'handover', taskId: task.taskId }, request: adminLookup(s, task.assigneeId) });
       continue;
     }
     closeDeparted(step, task, policy === 'auto_approve' ? 'auto_approved' : 'rejected');
