@@ -84,8 +84,14 @@ describe('start → approval (any) → end over HTTP', () => {
     // Upserting an empty KeywordList removes the attribute: nobody is assigned any more.
     expect(closed.get(searchAttributes.assignees) ?? []).toEqual([]);
 
-    const listed: string[] = [];
-    for await (const wf of stack.temporal.workflow.list({ query: `ApprovalStatus = 'approved' AND ApprovalBusinessKey = '${view.businessKey}'` })) listed.push(wf.workflowId);
+    // Visibility (the list) lags the workflow by a moment: ask until it has caught up.
+    const query = `ApprovalStatus = 'approved' AND ApprovalBusinessKey = '${view.businessKey}'`;
+    let listed: string[] = [];
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      listed = [];
+      for await (const wf of stack.temporal.workflow.list({ query })) listed.push(wf.workflowId);
+      if (listed.length > 0) break;
+    }
     expect(listed).toEqual([view.instanceId]);
   });
 
