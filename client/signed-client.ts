@@ -1,4 +1,4 @@
-import { signedHeaders } from '../api/auth/signature';
+import { signedHeaders } from '../protocol/request-signature';
 
 export interface SignedResponse<T = unknown> {
   status: number;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signatureMatches } from '../../api/auth/signature';
+import { signatureMatches } from '../../protocol/request-signature';
 import type { ErpSystem } from '../../db/erp-systems';
 import { classifyErpStatus, ErpUnreachableError, MAX_ERP_RESPONSE_CHARS, sendErpRequest } from './erp-request';
 import type { TemplateContext } from './templates';

@@ -1,4 +1,4 @@
-import { signedHeaders } from '../../api/auth/signature';
+import { signedHeaders } from '../../protocol/request-signature';
 import type { ErpSystem } from '../../db/erp-systems';
 import type { ErpHttpOperation } from '../../db/schema';
 import { renderBody, renderPath, type TemplateContext } from './templates';

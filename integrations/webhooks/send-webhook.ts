@@ -1,4 +1,4 @@
-import { signedHeaders } from '../../api/auth/signature';
+import { signedHeaders } from '../../protocol/request-signature';
 import type { WebhookEvent } from '../../engine/webhook-events';
 
 /** A webhook to one receiver, signed with the secret of the app that started the instance. */

@@ -1,4 +1,4 @@
-import { signedHeaders } from '../../api/auth/signature';
+import { signedHeaders } from '../../protocol/request-signature';
 import { createErpSandbox, startErpSandbox, type ErpSandboxOptions, type RunningErpSandbox } from './erp-sandbox';
 import type { FailureMode } from './failure-modes';
 

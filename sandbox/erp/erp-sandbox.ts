@@ -7,7 +7,8 @@ import { renderDashboard } from './dashboard-page';
 import { failureSettingSchema, type FailureTarget } from './failure-modes';
 import { authenticateInbound, type InboundAuth } from './inbound-auth';
 import { ErpSandboxState, type OperationName, type OperationResponse } from './sandbox-state';
-import { verifySignedRequest, type IncomingSignedRequest } from './signed-requests';
+import type { ReceivedRequest } from '../../protocol/request-signature';
+import { verifySignedRequest } from './signed-requests';
 import { webhookEventSchema } from './webhook-event';
 
 export interface ErpSandboxOptions {
@@ -63,7 +64,7 @@ function requestTarget(c: SandboxContext): string {
   return url.pathname + url.search;
 }
 
-async function readIncoming(c: SandboxContext): Promise<IncomingSignedRequest> {
+async function readIncoming(c: SandboxContext): Promise<ReceivedRequest> {
   const body = new Uint8Array(await c.req.arrayBuffer());
   return { method: c.req.method, target: requestTarget(c), header: (name) => c.req.header(name), body };
 }
@@ -96,7 +97,7 @@ export function createErpSandbox(options: ErpSandboxOptions): ErpSandbox {
   const app = new Hono<SandboxEnv>();
 
   /** Answers `request` with an error and lists it among the rejected requests. */
-  const reject = (request: IncomingSignedRequest, status: number, code: string, message: string): Response => {
+  const reject = (request: ReceivedRequest, status: number, code: string, message: string): Response => {
     state.recordRejection({ method: request.method, path: request.target, code, reason: message });
     return errorResponse(status, code, message);
   };
@@ -127,7 +128,7 @@ export function createErpSandbox(options: ErpSandboxOptions): ErpSandbox {
     const failed = await failureAnswer(operation);
     if (failed) return failed;
     const request = await readIncoming(c);
-    const auth = authenticateInbound(inboundAuth, request, state.nonces);
+    const auth = await authenticateInbound(inboundAuth, request, state.nonces);
     if (!auth.ok) return reject(request, 401, auth.code, auth.message);
     const idempotencyKey = c.req.header('idempotency-key')?.trim();
     if (!idempotencyKey) return reject(request, 400, 'MISSING_IDEMPOTENCY_KEY', 'the Idempotency-Key header is required');
@@ -147,7 +148,7 @@ export function createErpSandbox(options: ErpSandboxOptions): ErpSandbox {
     const failed = await failureAnswer('webhooks');
     if (failed) return failed;
     const request = await readIncoming(c);
-    const auth = verifySignedRequest(request, (appKey) => state.secretOf(appKey), state.nonces);
+    const auth = await verifySignedRequest(request, (appKey) => state.secretOf(appKey), state.nonces);
     if (!auth.ok) return reject(request, 401, auth.code, auth.message);
     const eventId = c.req.header('x-event-id');
     if (!eventId) return reject(request, 401, 'MISSING_EVENT_ID', 'the X-Event-Id header is required');

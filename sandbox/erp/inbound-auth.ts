@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { verifySignedRequest, type AuthRejection, type IncomingSignedRequest, type NonceLedger } from './signed-requests';
+import type { ReceivedRequest } from '../../protocol/request-signature';
+import { verifySignedRequest, type NonceLedger } from './signed-requests';
 
 /** How the approval center authenticates when it calls the ERP's operations (SPEC §8 `auth`). */
 export type InboundAuth = { type: 'hmac'; appKey: string; secret: string } | { type: 'bearer'; token: string } | { type: 'none' };
 
-type AuthOutcome = { ok: true } | AuthRejection;
+type AuthOutcome = { ok: true } | { ok: false; code: string; message: string };
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -18,7 +19,7 @@ function checkBearer(token: string, authorization: string | undefined): AuthOutc
   return { ok: true };
 }
 
-export function authenticateInbound(auth: InboundAuth, request: IncomingSignedRequest, nonces: NonceLedger): AuthOutcome {
+export async function authenticateInbound(auth: InboundAuth, request: ReceivedRequest, nonces: NonceLedger): Promise<AuthOutcome> {
   switch (auth.type) {
     case 'none':
       return { ok: true };

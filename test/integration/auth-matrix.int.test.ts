@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { signedHeaders } from '../../api/auth/signature';
+import { signedHeaders } from '../../protocol/request-signature';
 import { createApi } from '../../api/app';
 import type { ApiDependencies } from '../../api/context';
 import { APP_PERMISSIONS, type AppPermission } from '../../db/schema';

@@ -1,4 +1,4 @@
-import { signedHeaders } from '../../api/auth/signature';
+import { signedHeaders } from '../../protocol/request-signature';
 import { eq, sql } from 'drizzle-orm';
 import { ensureEventPartitions } from '../../db/event-partitions';
 import { isoTimestamp } from '../../db/keyset';

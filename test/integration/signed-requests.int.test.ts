@@ -1,4 +1,4 @@
-import { signedHeaders } from '../../api/auth/signature';
+import { signedHeaders } from '../../protocol/request-signature';
 import { authNonces, users } from '../../db/schema';
 import { expectOk, seedOrgAndFlow, startBody, uid } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';

@@ -1,4 +1,4 @@
-import { signedHeaders } from '../../api/auth/signature';
+import { signedHeaders } from '../../protocol/request-signature';
 import type { SignedClient } from '../../client/signed-client';
 import { encodeCursor } from '../../db/keyset';
 import type { FlowDefinition } from '../../engine/dsl';

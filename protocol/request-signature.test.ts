@@ -1,4 +1,4 @@
-import { canonicalString, sign, signatureMatches, signedHeaders, timestampWithinWindow } from './signature';
+import { canonicalString, sign, signatureMatches, signedHeaders, timestampWithinWindow } from './request-signature';
 
 // Vectors computed independently (Python hmac/hashlib) from SPEC §7's definition.
 const vector = {
