@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import type { SecretBox } from '../db/secret-box';
 import { createErpActivities } from './erp/erp-activities';
 import { createNotifyActivities } from './notify/notify';
-import { createOrgActivities } from './org/resolve-approvers';
+import { createOrgActivities } from './org/org-activities';
 import { createProjectionActivities } from './projection/project-instance';
 import { createWebhookActivities } from './webhooks/webhook-activities';
 

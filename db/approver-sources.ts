@@ -1,8 +1,8 @@
-import type { Db } from '../../db/client';
-import { departmentChain } from '../../db/department-chain';
-import { activeUsersWithRole, findActiveUsers, primaryDepartmentOf } from '../../db/org';
-import { reportingLine } from '../../db/reporting-line';
-import type { ResolveApproversInput } from '../../engine/assignment';
+import type { Db } from './client';
+import { departmentChain } from './department-chain';
+import { activeUsersWithRole, findActiveUsers, primaryDepartmentOf } from './org';
+import { reportingLine } from './reporting-line';
+import type { ResolveApproversInput } from '../engine/assignment';
 
 export const APPROVAL_ADMIN_ROLE = 'approval_admin';
 

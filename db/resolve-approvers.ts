@@ -1,6 +1,6 @@
-import type { Db } from '../../db/client';
-import { followDelegations } from '../../db/delegations';
-import type { Assignment, ResolveApproversInput } from '../../engine/assignment';
+import type { Db } from './client';
+import { followDelegations } from './delegations';
+import type { Assignment, ResolveApproversInput } from '../engine/assignment';
 import { activeManagersOf, usersOfSource } from './approver-sources';
 
 function firstPerUser(assignments: Assignment[]): Assignment[] {
@@ -21,21 +21,18 @@ async function initiatorToManager(db: Db, assignments: Assignment[], initiatorId
 }
 
 /**
- * Turns a node's approver source into the active users who must act, in the source's order, each
- * once (first occurrence wins). The workflow records the answer in history, so a later org change
- * never rewrites who was asked. The activity name `resolveApprovers` is in recorded histories.
+ * Turns an approver source into the active users who must act, in the source's order, each once
+ * (first occurrence wins), after the initiator rule and delegations. The workflow asks it through
+ * the `resolveApprovers` activity (so the answer is fixed in history and a later org change never
+ * rewrites who was asked); the route preview asks it directly.
  */
-export function createOrgActivities(db: Db) {
-  return {
-    async resolveApprovers(input: ResolveApproversInput): Promise<Assignment[]> {
-      let assignments: Assignment[] = (await usersOfSource(db, input)).map((userId) => ({ userId }));
-      if (input.whenApproverIsInitiator === 'to_manager' && input.source.type !== 'initiator') {
-        assignments = firstPerUser(await initiatorToManager(db, assignments, input.initiatorId));
-      }
-      if (input.applyDelegation) {
-        assignments = firstPerUser(await followDelegations(db, assignments, input.flowCode, new Date()));
-      }
-      return assignments;
-    },
-  };
+export async function resolveApprovers(db: Db, input: ResolveApproversInput): Promise<Assignment[]> {
+  let assignments: Assignment[] = (await usersOfSource(db, input)).map((userId) => ({ userId }));
+  if (input.whenApproverIsInitiator === 'to_manager' && input.source.type !== 'initiator') {
+    assignments = firstPerUser(await initiatorToManager(db, assignments, input.initiatorId));
+  }
+  if (input.applyDelegation) {
+    assignments = firstPerUser(await followDelegations(db, assignments, input.flowCode, new Date()));
+  }
+  return assignments;
 }

@@ -1,4 +1,4 @@
-import { createOrgActivities } from '../../activities/org/resolve-approvers';
+import { resolveApprovers } from '../../db/resolve-approvers';
 import type { Assignment } from '../../engine/assignment';
 import { plannedRoute, previewLookups, previewRoute, type PreviewNode } from '../../engine/preview';
 import type { ApiDependencies } from '../context';
@@ -27,8 +27,7 @@ export async function previewInstanceRoute(deps: ApiDependencies, flowCode: stri
     initiatorId: body.initiatorId,
     ...(body.selectedApprovers ? { selectedApprovers: body.selectedApprovers } : {}),
   });
-  const { resolveApprovers } = createOrgActivities(deps.db);
   const answers = new Map<string, Assignment[]>();
-  for (const { nodeId, request } of lookups) answers.set(nodeId, await resolveApprovers(request));
+  for (const { nodeId, request } of lookups) answers.set(nodeId, await resolveApprovers(deps.db, request));
   return { flowCode, flowVersion: published.version, nodes: previewRoute(route, body.initiatorId, answers) };
 }

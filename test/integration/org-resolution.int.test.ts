@@ -1,4 +1,4 @@
-import { createOrgActivities } from '../../activities/org/resolve-approvers';
+import { resolveApprovers as resolveFromDb } from '../../db/resolve-approvers';
 import { departments } from '../../db/schema';
 import type { Assignment, ResolvableSource, ResolveApproversInput } from '../../engine/assignment';
 import { expectOk } from '../support/fixtures';
@@ -77,7 +77,7 @@ async function delegate(delegatorId: string, delegateId: string, fromHoursAgo: n
 
 beforeAll(async () => {
   stack = await startTestStack();
-  resolveApprovers = createOrgActivities(stack.database.db).resolveApprovers;
+  resolveApprovers = (input) => resolveFromDb(stack.database.db, input);
   const allUsers = [...activeUsers, ...laterInactiveUsers];
   await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'incremental', users: allUsers }));
   await expectOk(stack.api.request('POST', '/api/v1/sync/departments', { mode: 'incremental', departments: [...activeDepartments, { id: 'd_closed', name: 'Closed', parentId: 'd_hq' }] }));
