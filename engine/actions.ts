@@ -2,7 +2,8 @@ import type { Assignment } from './assignment';
 import { approvalNodeOf, armTimers, createTask, handOverSigners, regate, settleRun } from './approval-run';
 import type { FormValues } from './dsl';
 import { closeOpenTasks, enterNode, startNodeOf } from './routing';
-import { abandonServiceCalls, endInstance } from './saga';
+import { endInstance } from './saga';
+import { abandonServiceCalls } from './service-nodes';
 import { closeTask, findNodeOfType, holdTask, isOpen, isWithinToken, limits, liveRunOf, type CompletedRun, type InstanceState, type NodeRun, type SignerPosition, type Task } from './state';
 import type { Step } from './step';
 

@@ -1,8 +1,8 @@
 import { evaluateCondition } from './condition';
 import type { FlowNode, FormValues, NodeOfType } from './dsl';
 import { approverLookup, recipientLookup } from './lookup-request';
-import { endInstance, enterServiceNode } from './saga';
-import { closeTask, findNode, isOpen, type NodeRun, type TaskReason } from './state';
+import { endInstance } from './saga';
+import { closeTask, findNode, isOpen, type NodeRun, type ServiceCallInFlight, type TaskReason } from './state';
 import type { Step } from './step';
 
 /**
@@ -49,7 +49,7 @@ export function enterNode(step: Step, nodeId: string, token: string, from: numbe
       return;
     }
     case 'service':
-      enterServiceNode(step, node, token, from);
+      callService(step, node, token, from);
       return;
     case 'cc':
       step.commands.push({ type: 'resolve', purpose: { kind: 'cc', nodeId }, request: recipientLookup(s, node) });
@@ -74,6 +74,15 @@ export function enterNode(step: Step, nodeId: string, token: string, from: numbe
       return;
     }
   }
+}
+
+/** A service node sends its ERP call; the walk goes on when it answers (service-nodes.ts). */
+function callService(step: Step, node: NodeOfType<'service'>, token: string, from: number[]): void {
+  const s = step.state;
+  const ref: ServiceCallInFlight = { nodeId: node.id, token, from };
+  s.serviceCalls = [...(s.serviceCalls ?? []), ref];
+  step.record('service_called', { nodeId: node.id, data: { system: node.call.system, operation: node.call.operation } });
+  step.commands.push({ type: 'service', call: node.call, ref, idempotencyKey: `${s.instanceId}:${node.id}:call` });
 }
 
 /** Closes a run's open tasks as `reason` and takes the node's `next`. */
