@@ -4,7 +4,7 @@ import { ApiError } from './errors';
 
 /** PostgreSQL stores no U+0000 (text or jsonb): a path or query holding one is refused before any lookup; bodies are checked by parseJson. */
 export const refuseNulCharacters: MiddlewareHandler<ApiEnv> = async (c, next) => {
-  let decodedPath = c.req.path;
+  let decodedPath: string;
   try {
     decodedPath = decodeURIComponent(c.req.path);
   } catch {
@@ -13,7 +13,9 @@ export const refuseNulCharacters: MiddlewareHandler<ApiEnv> = async (c, next) =>
   const badParam = Object.entries(c.req.query()).find(([key, value]) => key.includes('\u0000') || value.includes('\u0000'));
   if (decodedPath.includes('\u0000') || badParam) {
     const field = badParam ? `query.${badParam[0]}` : 'path';
-    throw new ApiError(400, 'VALIDATION_FAILED', `${field}: must not contain the NUL character (U+0000)`, [{ field, message: 'must not contain the NUL character (U+0000)' }]);
+    throw new ApiError(400, 'VALIDATION_FAILED', `${field}: must not contain the NUL character (U+0000)`, [
+      { field, message: 'must not contain the NUL character (U+0000)' },
+    ]);
   }
   await next();
 };

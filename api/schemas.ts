@@ -7,7 +7,7 @@ const key = z.string().min(1).max(128);
 
 export const startInstanceBody = z.strictObject({
   flowCode: z.string().min(1).max(64),
-  businessKey: z.string().regex(/^[A-Za-z0-9._:\-\/]{1,128}$/, 'must be 1–128 characters of letters, digits, ".", "_", ":", "-" or "/"'),
+  businessKey: z.string().regex(/^[A-Za-z0-9._:/-]{1,128}$/, 'must be 1–128 characters of letters, digits, ".", "_", ":", "-" or "/"'),
   initiatorId: key,
   form: z.record(z.string(), z.unknown()),
   source: z.strictObject({ system: key, type: key, id: key }),
@@ -26,7 +26,7 @@ const REQUIRED_BY_TYPE: Partial<Record<ActionType, Array<'toUserId' | 'signers' 
 export const actionBody = z
   .strictObject({
     type: z.enum(ACTION_TYPES),
-    actionId: z.string().regex(/^[A-Za-z0-9._:\-]{1,128}$/, 'must be 1–128 characters of letters, digits, ".", "_", ":" or "-"'),
+    actionId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of letters, digits, ".", "_", ":" or "-"'),
     /** Required on ERP calls: the user the app acts for (needs the `act_for` permission). */
     actorId: key,
     taskId: key.optional(),

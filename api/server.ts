@@ -13,8 +13,7 @@ export interface RunningApi {
 export function startApiServer(deps: ApiDependencies, port: number, hostname = '0.0.0.0'): Promise<RunningApi> {
   const app = createApi(deps);
   return new Promise((resolve, reject) => {
-    let server: ServerType;
-    server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
+    const server: ServerType = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
       resolve({
         port: info.port,
         url: `http://localhost:${info.port}`,
