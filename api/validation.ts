@@ -30,7 +30,9 @@ export function parseJson(raw: string): unknown {
   if (nul) {
     const field = nul.join('.') || '(body)';
     // PostgreSQL stores no U+0000 (neither in text nor in jsonb): refused here, before anything is written.
-    throw new ApiError(400, 'VALIDATION_FAILED', `${field}: must not contain the NUL character (U+0000)`, [{ field, message: 'must not contain the NUL character (U+0000)' }]);
+    throw new ApiError(400, 'VALIDATION_FAILED', `${field}: must not contain the NUL character (U+0000)`, [
+      { field, message: 'must not contain the NUL character (U+0000)' },
+    ]);
   }
   return parsed;
 }

@@ -2,7 +2,12 @@ import { z } from 'zod';
 
 /** Query strings of the webhook routes (SPEC §8 dead letters and the delivery log). */
 
-const limit = (max: number) => z.coerce.number({ error: `must be a whole number from 1 to ${max}` }).int(`must be a whole number from 1 to ${max}`).min(1).max(max);
+const limit = (max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from 1 to ${max}` })
+    .int(`must be a whole number from 1 to ${max}`)
+    .min(1)
+    .max(max);
 
 export const deadLetterListQuery = z.strictObject({
   /** dead (not replayed yet, the default) · replayed · all */

@@ -239,11 +239,7 @@ interface PhaseResult {
   errors: string[];
 }
 
-async function runPhase(
-  label: string,
-  flow: (tag: string, index: number) => Promise<FlowSample>,
-  temporal: Client,
-): Promise<PhaseResult> {
+async function runPhase(label: string, flow: (tag: string, index: number) => Promise<FlowSample>, temporal: Client): Promise<PhaseResult> {
   if (WARMUP > 0) {
     log(`${label}: warm-up, ${WARMUP} flows`);
     const warm = await runPool(WARMUP, Math.min(CONCURRENCY, WARMUP), (i) => flow('warm', i));
@@ -258,7 +254,10 @@ async function runPhase(
   if (interrupted) throw new Error('interrupted');
   log(`${label}: done in ${(wallMs / 1000).toFixed(1)} s, ${run.errors.length} errors`);
 
-  const history = await historyStats(temporal, run.results.map((r) => r.workflowId));
+  const history = await historyStats(
+    temporal,
+    run.results.map((r) => r.workflowId),
+  );
   const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
   return {
     label,
@@ -367,7 +366,10 @@ function approvalFlow(api: SignedClient, runTag: string) {
       }
       const action = { type: 'approve', actionId: `act-${runTag}-${tag}-${index}-${step.nodeId}`, actorId: step.userId, taskId, comment: '同意' };
       t0 = performance.now();
-      const answered = await withTimeout(api.request<InstanceView>('POST', `${instancePath(instanceId)}/actions`, action), `approve ${instanceId} ${step.nodeId}`);
+      const answered = await withTimeout(
+        api.request<InstanceView>('POST', `${instancePath(instanceId)}/actions`, action),
+        `approve ${instanceId} ${step.nodeId}`,
+      );
       actionMs.push(performance.now() - t0);
       view = expectStatus(answered, 200, `approve ${instanceId} ${step.nodeId}`);
     }
@@ -503,7 +505,14 @@ async function main(): Promise<void> {
   const bundleLogger = { trace: quiet, debug: quiet, info: quiet, log: quiet, warn: quiet, error: (message: string) => log(`webpack: ${message}`) };
   const infraStarting = startInfrastructure(config, { headless: true, log: (line) => log(line) });
   // Stop the servers even when bundling fails while they start.
-  cleanups.push({ what: 'PostgreSQL and Temporal', run: () => infraStarting.then((infra) => infra.stop(), () => undefined) });
+  cleanups.push({
+    what: 'PostgreSQL and Temporal',
+    run: () =>
+      infraStarting.then(
+        (infra) => infra.stop(),
+        () => undefined,
+      ),
+  });
   const [infra, bundlePath, baselineBundle] = await Promise.all([
     infraStarting,
     buildWorkflowBundle(path.join(dataDir, 'workflow-bundle.js')),
@@ -549,7 +558,8 @@ async function main(): Promise<void> {
   const saved = await client.request('POST', '/api/v1/definitions', purchaseOrderFlow);
   if (saved.status !== 200 && saved.status !== 201) throw new Error(`saving the flow failed: HTTP ${saved.status} ${JSON.stringify(saved.body)}`);
   const published = await client.request('POST', `/api/v1/definitions/${FLOW_CODE}/publish`);
-  if (published.status !== 200 && published.status !== 201) throw new Error(`publishing the flow failed: HTTP ${published.status} ${JSON.stringify(published.body)}`);
+  if (published.status !== 200 && published.status !== 201)
+    throw new Error(`publishing the flow failed: HTTP ${published.status} ${JSON.stringify(published.body)}`);
   const setupSeconds = (performance.now() - setupStarted) / 1000;
   log(`stack ready in ${setupSeconds.toFixed(1)} s (API ${api.url}, Temporal ${infra.temporalAddress})`);
 

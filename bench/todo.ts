@@ -415,7 +415,9 @@ function judgePlan(root: PlanNode, limit: number): PlanVerdict {
     if (type === 'Sort' || type === 'Incremental Sort') {
       const input = actualRows(n.Plans?.[0]);
       if (input > limit + 1) {
-        problems.push(`${type} of ${input} rows to return ${Math.min(actualRows(n), limit + 1)}: the ORDER BY is not the index order, so each page sorts the assignee's whole backlog`);
+        problems.push(
+          `${type} of ${input} rows to return ${Math.min(actualRows(n), limit + 1)}: the ORDER BY is not the index order, so each page sorts the assignee's whole backlog`,
+        );
       } else notes.push(`${type} of ${input} rows (all the rows that match fit one page)`);
     }
   });
@@ -500,7 +502,9 @@ async function describeData(sql: postgres.Sql): Promise<string[]> {
 
 async function main(): Promise<number> {
   const started = performance.now();
-  log(`bench:todo — ${config.tasks} tasks, ${config.instances} instances, ${config.users} users; ${config.queries} queries per series after ${config.warmup} warm-up calls`);
+  log(
+    `bench:todo — ${config.tasks} tasks, ${config.instances} instances, ${config.users} users; ${config.queries} queries per series after ${config.warmup} warm-up calls`,
+  );
   log(`node ${process.version}, ${os.cpus().length} cpus, ${os.platform()}-${os.arch()}`);
   const cleanup = new Cleanup();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -561,17 +565,32 @@ async function main(): Promise<number> {
     const [heaviest] = await database.sql.unsafe<Array<{ assignee_id: string; n: number }>>(
       `select assignee_id, count(*)::int as n from tasks where status = 'approved' group by assignee_id order by count(*) desc, assignee_id limit 1`,
     );
-    const verdicts: PlanVerdict[] = [await explain(database, `pending page 1, assignee ${explainAssignee}`, { assigneeId: explainAssignee, status: 'pending' }, { limit: PAGE_LIMIT })];
+    const verdicts: PlanVerdict[] = [
+      await explain(database, `pending page 1, assignee ${explainAssignee}`, { assigneeId: explainAssignee, status: 'pending' }, { limit: PAGE_LIMIT }),
+    ];
     if (heaviest) {
       verdicts.push(
-        await explain(database, `approved page 1, busiest assignee ${heaviest.assignee_id} (${heaviest.n} approved tasks)`, { assigneeId: heaviest.assignee_id, status: 'approved' }, { limit: PAGE_LIMIT }),
+        await explain(
+          database,
+          `approved page 1, busiest assignee ${heaviest.assignee_id} (${heaviest.n} approved tasks)`,
+          { assigneeId: heaviest.assignee_id, status: 'approved' },
+          { limit: PAGE_LIMIT },
+        ),
       );
     }
     if (cursorSample) {
-      verdicts.push(await explain(database, `approved page 2 (keyset cursor), assignee ${cursorSample.filter.assigneeId ?? '?'}`, cursorSample.filter, { limit: PAGE_LIMIT, cursor: cursorSample.cursor }));
+      verdicts.push(
+        await explain(database, `approved page 2 (keyset cursor), assignee ${cursorSample.filter.assigneeId ?? '?'}`, cursorSample.filter, {
+          limit: PAGE_LIMIT,
+          cursor: cursorSample.cursor,
+        }),
+      );
     }
 
-    const hint = await indexOrderHint(database.sql, (await captureListTasksQuery(database, { assigneeId: explainAssignee, status: 'pending' }, { limit: PAGE_LIMIT })).text);
+    const hint = await indexOrderHint(
+      database.sql,
+      (await captureListTasksQuery(database, { assigneeId: explainAssignee, status: 'pending' }, { limit: PAGE_LIMIT })).text,
+    );
     if (hint) {
       log();
       log(`   hint: ${hint}`);
@@ -586,7 +605,9 @@ async function main(): Promise<number> {
     for (const line of dataLines) log(line);
     for (const line of table) log(line);
     log(`   ${loadLine}`);
-    log(`   p99 target ${TARGET_P99_MS} ms: ${p99Ok ? 'MET' : 'MISSED'} (worst p99 ${worstP99.toFixed(2)} ms = ${(worstP99 / TARGET_P99_MS).toFixed(2)}× target)`);
+    log(
+      `   p99 target ${TARGET_P99_MS} ms: ${p99Ok ? 'MET' : 'MISSED'} (worst p99 ${worstP99.toFixed(2)} ms = ${(worstP99 / TARGET_P99_MS).toFixed(2)}× target)`,
+    );
     for (const v of verdicts) log(`   plan: ${v.line}`);
     if (hint) log(`   hint: ${hint}`);
     log(`   total run ${secs(performance.now() - started)}`);
@@ -601,13 +622,13 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`bench:todo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench:todo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

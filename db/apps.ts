@@ -32,10 +32,6 @@ export async function consumeNonce(db: Db, appKey: string, nonce: string, expire
     lastSweep = Date.now();
     await db.delete(authNonces).where(lt(authNonces.expiresAt, sql`now()`));
   }
-  const inserted = await db
-    .insert(authNonces)
-    .values({ appKey, nonce, expiresAt })
-    .onConflictDoNothing()
-    .returning({ nonce: authNonces.nonce });
+  const inserted = await db.insert(authNonces).values({ appKey, nonce, expiresAt }).onConflictDoNothing().returning({ nonce: authNonces.nonce });
   return inserted.length === 1;
 }

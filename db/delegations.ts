@@ -57,7 +57,10 @@ export async function createDelegation(db: Db, input: NewDelegation): Promise<De
       )
       .limit(1);
     if (clash) {
-      throw new DelegationRefusedError('DELEGATION_OVERLAP', `delegation ${clash.id} by "${input.delegatorId}" already covers part of this period and these flows`);
+      throw new DelegationRefusedError(
+        'DELEGATION_OVERLAP',
+        `delegation ${clash.id} by "${input.delegatorId}" already covers part of this period and these flows`,
+      );
     }
 
     const [created] = await tx
@@ -122,7 +125,12 @@ export async function activeDelegations(db: DbOrTx, userIds: string[], flowCode:
 
 /** Each assignee with a running delegation for the flow is replaced by the delegate — one hop, never a chain. */
 export async function followDelegations(db: DbOrTx, assignments: Assignment[], flowCode: string, at: Date): Promise<Assignment[]> {
-  const delegateOf = await activeDelegations(db, assignments.map((a) => a.userId), flowCode, at);
+  const delegateOf = await activeDelegations(
+    db,
+    assignments.map((a) => a.userId),
+    flowCode,
+    at,
+  );
   return assignments.map((a) => {
     const delegate = delegateOf.get(a.userId);
     return delegate === undefined ? a : { ...a, userId: delegate, delegatedFrom: a.userId };

@@ -20,9 +20,15 @@ describe('departmentTreeProblems', () => {
   });
 
   it('names the parentId of a department whose parent is nowhere', () => {
-    expect(departmentTreeProblems([{ id: 'a', name: 'A' }, { id: 'b', name: 'B', parentId: 'ghost' }], existing)).toEqual([
-      { field: 'departments.1.parentId', message: expect.stringContaining('"ghost"') },
-    ]);
+    expect(
+      departmentTreeProblems(
+        [
+          { id: 'a', name: 'A' },
+          { id: 'b', name: 'B', parentId: 'ghost' },
+        ],
+        existing,
+      ),
+    ).toEqual([{ field: 'departments.1.parentId', message: expect.stringContaining('"ghost"') }]);
   });
 
   it('names every pushed department on a cycle, a self-parent included', () => {

@@ -23,10 +23,7 @@ export class InvalidDepartmentsError extends Error {
  * that survive it (in `full` mode none survive — the batch is the whole tree). Every parent must be
  * in that tree, and following parents from a pushed department must never come back to it.
  */
-export function departmentTreeProblems(
-  batch: DepartmentRecord[],
-  survivingParentOf: ReadonlyMap<string, string | null>,
-): DepartmentProblem[] {
+export function departmentTreeProblems(batch: DepartmentRecord[], survivingParentOf: ReadonlyMap<string, string | null>): DepartmentProblem[] {
   const parentOf = new Map(survivingParentOf);
   for (const d of batch) parentOf.set(d.id, d.parentId ?? null);
 

@@ -50,7 +50,11 @@ export interface InstanceSummary {
 }
 
 /** Instances of one source document (or system / type) or of one initiator, newest first. */
-export async function listInstances(db: Db, filter: InstanceListFilter, page: { limit: number; cursor?: string }): Promise<{ items: InstanceSummary[]; nextCursor?: string }> {
+export async function listInstances(
+  db: Db,
+  filter: InstanceListFilter,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: InstanceSummary[]; nextCursor?: string }> {
   const conditions: SQL[] = [];
   if (filter.source) {
     conditions.push(eq(instances.sourceSystem, filter.source.system));
@@ -96,7 +100,9 @@ export async function listInstances(db: Db, filter: InstanceListFilter, page: { 
       businessKey: r.businessKey,
       status: r.status,
       initiatorId: r.initiatorId,
-      ...(r.sourceSystem !== null && r.sourceType !== null && r.sourceId !== null ? { source: { system: r.sourceSystem, type: r.sourceType, id: r.sourceId } } : {}),
+      ...(r.sourceSystem !== null && r.sourceType !== null && r.sourceId !== null
+        ? { source: { system: r.sourceSystem, type: r.sourceType, id: r.sourceId } }
+        : {}),
       currentNodeIds: r.currentNodeIds,
       createdAt: isoTimestamp(r.createdAt),
       ...(r.completedAt !== null ? { completedAt: isoTimestamp(r.completedAt) } : {}),

@@ -45,7 +45,12 @@ export async function withCursor<T>(query: () => Promise<T>): Promise<T> {
  * A page from rows fetched with `limit + 1`: the extra row only says there is more, and the
  * cursor is the key of the last row shown.
  */
-export function toPage<R, T>(rows: R[], limit: number, keyOf: (row: R) => [createdAt: string, ...ids: string[]], toItem: (row: R) => T): { items: T[]; nextCursor?: string } {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  keyOf: (row: R) => [createdAt: string, ...ids: string[]],
+  toItem: (row: R) => T,
+): { items: T[]; nextCursor?: string } {
   const shown = rows.slice(0, limit);
   const last = shown.at(-1);
   return { items: shown.map(toItem), ...(rows.length > limit && last !== undefined ? { nextCursor: encodeCursor(keyOf(last)) } : {}) };

@@ -90,7 +90,9 @@ async function planBindings(tx: Tx, list: UserRecord[]): Promise<Map<string, str
   for (const key of ['erpUserId', 'mobile', 'email'] as const) {
     if (lookups[key].length === 0) continue;
     const column = MATCH_COLUMNS[key];
-    const rows = await tx.execute<{ id: string; value: string }>(sql`select id, ${column} as value from users where ${column} in ${textSet([...new Set(lookups[key])])}`);
+    const rows = await tx.execute<{ id: string; value: string }>(
+      sql`select id, ${column} as value from users where ${column} in ${textSet([...new Set(lookups[key])])}`,
+    );
     for (const row of rows) addTo(byKey[key], row.value, row.id);
   }
 
@@ -210,8 +212,16 @@ export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: User
       const userId = boundTo.get(u.id);
       return userId === undefined ? [] : [{ user: u, userId }];
     });
-    await upsertUserRows(tx, list.filter((u) => !boundTo.has(u.id)).map((u) => row(u, u.id, u.erpUserId ?? null)), false);
-    await upsertUserRows(tx, bound.map(({ user, userId }) => row(user, userId, user.erpUserId ?? user.id)), true);
+    await upsertUserRows(
+      tx,
+      list.filter((u) => !boundTo.has(u.id)).map((u) => row(u, u.id, u.erpUserId ?? null)),
+      false,
+    );
+    await upsertUserRows(
+      tx,
+      bound.map(({ user, userId }) => row(user, userId, user.erpUserId ?? user.id)),
+      true,
+    );
 
     let deactivated = 0;
     if (mode === 'full') {
@@ -245,9 +255,7 @@ export async function syncDepartments(db: Db, mode: 'full' | 'incremental', list
     // Two concurrent pushes could each be a valid tree and still make a cycle together.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('sync_departments'))`);
     const surviving =
-      mode === 'full'
-        ? []
-        : await tx.select({ id: departments.id, parentId: departments.parentId }).from(departments).where(eq(departments.active, true));
+      mode === 'full' ? [] : await tx.select({ id: departments.id, parentId: departments.parentId }).from(departments).where(eq(departments.active, true));
     const problems = departmentTreeProblems(list, new Map(surviving.map((d) => [d.id, d.parentId])));
     if (problems.length > 0) throw new InvalidDepartmentsError(problems);
 

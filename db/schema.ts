@@ -34,10 +34,16 @@ export const users = pgTable(
     name: text('name').notNull(),
     mobile: text('mobile'),
     email: text('email'),
-    deptIds: text('dept_ids').array().notNull().default(sql`'{}'::text[]`),
+    deptIds: text('dept_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     managerId: text('manager_id'),
     title: text('title'),
-    roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+    roles: text('roles')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     dingtalkUserId: text('dingtalk_user_id'),
     erpUserId: text('erp_user_id'),
     active: boolean('active').notNull().default(true),
@@ -81,7 +87,10 @@ export const departments = pgTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     parentId: text('parent_id'),
-    leaderIds: text('leader_ids').array().notNull().default(sql`'{}'::text[]`),
+    leaderIds: text('leader_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     active: boolean('active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -144,7 +153,10 @@ export const instances = pgTable(
     sourceSystem: text('source_system'),
     sourceType: text('source_type'),
     sourceId: text('source_id'),
-    currentNodeIds: text('current_node_ids').array().notNull().default(sql`'{}'::text[]`),
+    currentNodeIds: text('current_node_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     view: jsonb('view').$type<InstanceView>().notNull(),
     /** The highest timeline seq projected so far (-1: none). */
     lastEventSeq: integer('last_event_seq').notNull().default(-1),
@@ -217,10 +229,7 @@ export interface ErpHttpOperation {
 }
 
 /** How we authenticate to an ERP; the secret parts are sealed by the SecretBox (AAD: the system code). */
-export type StoredErpAuth =
-  | { type: 'hmac'; appKey: string; secretCiphertext: string }
-  | { type: 'bearer'; tokenCiphertext: string }
-  | { type: 'none' };
+export type StoredErpAuth = { type: 'hmac'; appKey: string; secretCiphertext: string } | { type: 'bearer'; tokenCiphertext: string } | { type: 'none' };
 
 /** ERP systems registered by an admin app, for `service` nodes and write-back (SPEC §8). */
 export const erpSystems = pgTable('erp_systems', {

@@ -91,10 +91,18 @@ export async function seedDemo(db: Db, box: SecretBox, options: DemoSeedOptions)
     baseUrl: options.erpBaseUrl,
     auth: { type: 'hmac', appKey: DEMO_ERP_CALLER_KEY, secret: options.erpSystemSecret },
     operations: {
-      reserve_budget: { method: 'POST', path: '/budget/reserve', body: { businessKey: '{{businessKey}}', amount: '{{form.amount}}', instanceId: '{{instance.id}}' } },
+      reserve_budget: {
+        method: 'POST',
+        path: '/budget/reserve',
+        body: { businessKey: '{{businessKey}}', amount: '{{form.amount}}', instanceId: '{{instance.id}}' },
+      },
       release_budget: { method: 'POST', path: '/budget/release', body: { businessKey: '{{businessKey}}', instanceId: '{{instance.id}}' } },
     },
-    writeBack: { method: 'POST', path: '/documents/{{source.type}}/{{source.id}}/approval-result', body: { status: '{{status}}', instanceId: '{{instance.id}}' } },
+    writeBack: {
+      method: 'POST',
+      path: '/documents/{{source.type}}/{{source.id}}/approval-result',
+      body: { status: '{{status}}', instanceId: '{{instance.id}}' },
+    },
   });
   await db
     .insert(users)

@@ -34,7 +34,11 @@ export interface DeliveryLogEntry {
   at: string;
 }
 
-export async function listWebhookAttempts(db: Db, filter: { eventId?: string; instanceId?: string; appKey?: string }, limit: number): Promise<DeliveryLogEntry[]> {
+export async function listWebhookAttempts(
+  db: Db,
+  filter: { eventId?: string; instanceId?: string; appKey?: string },
+  limit: number,
+): Promise<DeliveryLogEntry[]> {
   const conditions: SQL[] = [];
   if (filter.eventId) conditions.push(eq(webhookDeliveries.eventId, filter.eventId));
   if (filter.instanceId) conditions.push(eq(webhookDeliveries.instanceId, filter.instanceId));

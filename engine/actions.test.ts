@@ -76,7 +76,9 @@ describe('transfer (转交)', () => {
     expect(old).toMatchObject({ status: 'transferred', comment: 'on leave', completedAt: minutesAfter(2) });
     expect(old.reason).toBeUndefined();
     expect(d.task('u3')).toMatchObject({ status: 'pending', seat: old.seat, transferredFrom: old.taskId, createdAt: minutesAfter(2) });
-    expect(d.events('transferred')).toEqual([expect.objectContaining({ actorId: 'u1', taskId: old.taskId, data: expect.objectContaining({ toUserId: 'u3' }) })]);
+    expect(d.events('transferred')).toEqual([
+      expect.objectContaining({ actorId: 'u1', taskId: old.taskId, data: expect.objectContaining({ toUserId: 'u3' }) }),
+    ]);
     expectRefused(d, 'TASK_NOT_PENDING', 'approve', 'u1');
     // the seat is kept: two approvals complete the node, not three
     d.approve('u3');
@@ -132,7 +134,9 @@ describe('add_signer (加签)', () => {
     expect(d.task('u1').remindAt).toBeUndefined();
     expect(d.task('s1')).toMatchObject({ status: 'pending', seat: owner.seat, signer: { position: 'before', addedByTaskId: owner.taskId, addedBy: 'u1' } });
     expect(d.task('s1').remindAt).toBe(hoursAfter(1, minutesAfter(5)));
-    expect(d.events('signers_added')).toEqual([expect.objectContaining({ actorId: 'u1', data: expect.objectContaining({ position: 'before', signers: ['s1', 's2'] }) })]);
+    expect(d.events('signers_added')).toEqual([
+      expect.objectContaining({ actorId: 'u1', data: expect.objectContaining({ position: 'before', signers: ['s1', 's2'] }) }),
+    ]);
     expectRefused(d, 'TASK_NOT_PENDING', 'approve', 'u1');
     d.approve('u2');
     d.approve('s1');
@@ -326,7 +330,9 @@ describe('return (退回) to an earlier node', () => {
     const aRun = d.state.completedRuns.find((r) => r.nodeId === 'a')!;
     d.after(1).do('return', 'u3', { targetNodeId: 'a', comment: 'wrong supplier' });
     expect(d.task('u3', 'c')).toMatchObject({ status: 'returned', comment: 'wrong supplier' });
-    expect(d.events('returned')).toEqual([expect.objectContaining({ actorId: 'u3', nodeId: 'c', data: expect.objectContaining({ targetNodeId: 'a', comment: 'wrong supplier' }) })]);
+    expect(d.events('returned')).toEqual([
+      expect.objectContaining({ actorId: 'u3', nodeId: 'c', data: expect.objectContaining({ targetNodeId: 'a', comment: 'wrong supplier' }) }),
+    ]);
     expect(d.nodes()).toEqual(['a']);
     expect(d.state.completedRuns).toEqual([]);
     const newRun = d.state.runs[0]!;
@@ -472,7 +478,9 @@ describe('revoke (撤回审批)', () => {
     expect(d.task('u1')).toMatchObject({ status: 'pending', remindAt: hoursAfter(2, minutesAfter(10)) });
     expect(d.task('u1').completedAt).toBeUndefined();
     expect(d.task('u1').comment).toBeUndefined();
-    expect(d.events('revoked')).toEqual([expect.objectContaining({ actorId: 'u1', taskId: d.task('u1').taskId, data: expect.objectContaining({ undoneRuns: [] }) })]);
+    expect(d.events('revoked')).toEqual([
+      expect.objectContaining({ actorId: 'u1', taskId: d.task('u1').taskId, data: expect.objectContaining({ undoneRuns: [] }) }),
+    ]);
     d.approve('u2');
     expect(d.status).toBe('running');
     d.approve('u1');

@@ -4,7 +4,20 @@ import type { FormValues } from './dsl';
 import { closeOpenTasks, enterNode, startNodeOf } from './routing';
 import { endInstance } from './saga';
 import { abandonServiceCalls } from './service-nodes';
-import { closeTask, findNodeOfType, holdTask, isOpen, isWithinToken, limits, liveRunOf, type CompletedRun, type InstanceState, type NodeRun, type SignerPosition, type Task } from './state';
+import {
+  closeTask,
+  findNodeOfType,
+  holdTask,
+  isOpen,
+  isWithinToken,
+  limits,
+  liveRunOf,
+  type CompletedRun,
+  type InstanceState,
+  type NodeRun,
+  type SignerPosition,
+  type Task,
+} from './state';
 import type { Step } from './step';
 
 /**
@@ -105,9 +118,7 @@ function openAssigneesOf(state: InstanceState, runId: number): Set<string> {
 function returnTarget(state: InstanceState, task: Task, targetNodeId: string): CompletedRun | undefined {
   const run = liveRunOf(state, task);
   if (!run) return undefined;
-  return state.completedRuns
-    .filter((c) => c.nodeId === targetNodeId && isWithinToken(run.token, c.token))
-    .sort((a, b) => b.order - a.order)[0];
+  return state.completedRuns.filter((c) => c.nodeId === targetNodeId && isWithinToken(run.token, c.token)).sort((a, b) => b.order - a.order)[0];
 }
 
 interface RevokePlan {
@@ -126,11 +137,18 @@ function isHumanClosed(task: Task): boolean {
 function planRevoke(state: InstanceState, action: ActionRequest): RevokePlan | ActionRefusal {
   const live = [...state.runs, ...state.completedRuns];
   const candidates = state.tasks.filter(
-    (t) => t.assigneeId === action.actorId && t.status === 'approved' && live.some((r) => r.runId === t.runId) && (action.taskId === undefined || t.taskId === action.taskId),
+    (t) =>
+      t.assigneeId === action.actorId &&
+      t.status === 'approved' &&
+      live.some((r) => r.runId === t.runId) &&
+      (action.taskId === undefined || t.taskId === action.taskId),
   );
   const task = candidates.at(-1);
   if (!task) {
-    return refuse('REVOKE_NOT_ALLOWED', action.taskId ? `task ${action.taskId} is not an approval of ${action.actorId} that still stands` : `${action.actorId} has no approval to take back`);
+    return refuse(
+      'REVOKE_NOT_ALLOWED',
+      action.taskId ? `task ${action.taskId} is not an approval of ${action.actorId} that still stands` : `${action.actorId} has no approval to take back`,
+    );
   }
   const afterSigners = state.tasks.filter((t) => t.signer?.addedByTaskId === task.taskId && t.signer.position === 'after');
   if (afterSigners.some(isHumanClosed)) return refuse('REVOKE_NOT_ALLOWED', 'a signer added after this approval has already acted');
@@ -183,8 +201,10 @@ export function checkAction(state: InstanceState, action: ActionRequest, now: st
       if (isRefusal(task)) return task;
       if (!action.toUserId) return refuse('MISSING_FIELD', 'transfer needs "toUserId"');
       const [target] = targetsOf(action, [action.toUserId]);
-      if (action.toUserId === action.actorId || target?.userId === action.actorId) return refuse('TRANSFER_TO_SELF', 'a task cannot be transferred to its own assignee');
-      if (target && openAssigneesOf(state, task.runId).has(target.userId)) return refuse('ALREADY_ASSIGNEE', `${target.userId} already has an open task on this node`);
+      if (action.toUserId === action.actorId || target?.userId === action.actorId)
+        return refuse('TRANSFER_TO_SELF', 'a task cannot be transferred to its own assignee');
+      if (target && openAssigneesOf(state, task.runId).has(target.userId))
+        return refuse('ALREADY_ASSIGNEE', `${target.userId} already has an open task on this node`);
       return null;
     }
     case 'add_signer': {
@@ -194,7 +214,8 @@ export function checkAction(state: InstanceState, action: ActionRequest, now: st
       if (!action.position) return refuse('MISSING_FIELD', 'add_signer needs "position" (before, after or parallel)');
       const targets = targetsOf(action, action.signers);
       const open = openAssigneesOf(state, task.runId);
-      if (targets.some((t) => t.userId === action.actorId) || action.signers.includes(action.actorId)) return refuse('INVALID_SIGNERS', 'an assignee cannot add themselves');
+      if (targets.some((t) => t.userId === action.actorId) || action.signers.includes(action.actorId))
+        return refuse('INVALID_SIGNERS', 'an assignee cannot add themselves');
       const clash = targets.find((t) => open.has(t.userId));
       if (clash) return refuse('ALREADY_ASSIGNEE', `${clash.userId} already has an open task on this node`);
       if (new Set(targets.map((t) => t.userId)).size !== targets.length) return refuse('INVALID_SIGNERS', 'a signer is listed twice');
@@ -213,7 +234,10 @@ export function checkAction(state: InstanceState, action: ActionRequest, now: st
       if (!action.targetNodeId) return refuse('MISSING_FIELD', 'return needs "targetNodeId" (a completed approval node or "start")');
       if (action.targetNodeId === 'start' || action.targetNodeId === startNodeOf(state.definition.nodes).id) return null;
       if (!returnTarget(state, task, action.targetNodeId)) {
-        return refuse('INVALID_TARGET_NODE', `"${action.targetNodeId}" is not an approval node this task may return to (it must have completed earlier on this branch)`);
+        return refuse(
+          'INVALID_TARGET_NODE',
+          `"${action.targetNodeId}" is not an approval node this task may return to (it must have completed earlier on this branch)`,
+        );
       }
       return null;
     }
@@ -281,7 +305,12 @@ export function applyAction(step: Step, action: ActionRequest): void {
       const [target] = targetsOf(action, [action.toUserId!]);
       close(step, task, 'transferred', action);
       step.record('transferred', { ...base, taskId: task.taskId, nodeId: task.nodeId, data: { ...base.data, toUserId: target!.userId } });
-      const successor = createTask(step, run, { assignment: target!, seat: task.seat, ...(task.signer ? { signer: task.signer } : {}), transferredFrom: task.taskId });
+      const successor = createTask(step, run, {
+        assignment: target!,
+        seat: task.seat,
+        ...(task.signer ? { signer: task.signer } : {}),
+        transferredFrom: task.taskId,
+      });
       handOverSigners(s, task, successor);
       return;
     }
@@ -291,7 +320,12 @@ export function applyAction(step: Step, action: ActionRequest): void {
       const position = action.position!;
       const signer = { position, addedByTaskId: owner.taskId, addedBy: action.actorId };
       const targets = targetsOf(action, action.signers!);
-      step.record('signers_added', { ...base, taskId: owner.taskId, nodeId: owner.nodeId, data: { ...base.data, position, signers: targets.map((t) => t.userId) } });
+      step.record('signers_added', {
+        ...base,
+        taskId: owner.taskId,
+        nodeId: owner.nodeId,
+        data: { ...base.data, position, signers: targets.map((t) => t.userId) },
+      });
       if (position === 'before') holdTask(owner);
       for (const assignment of targets) {
         createTask(step, run, {
@@ -340,7 +374,12 @@ export function applyAction(step: Step, action: ActionRequest): void {
       const tasks = urgeable(s, step.now);
       for (const task of tasks) task.lastUrgedAt = step.now;
       step.record('urged', { ...base, data: { ...base.data, taskIds: tasks.map((t) => t.taskId) } });
-      step.notify({ kind: 'urge', recipients: [...new Set(tasks.map((t) => t.assigneeId))], taskIds: tasks.map((t) => t.taskId), title: `催办: ${s.definition.name} ${s.businessKey}` });
+      step.notify({
+        kind: 'urge',
+        recipients: [...new Set(tasks.map((t) => t.assigneeId))],
+        taskIds: tasks.map((t) => t.taskId),
+        title: `催办: ${s.definition.name} ${s.businessKey}`,
+      });
       return;
     }
   }
@@ -350,7 +389,16 @@ function applyReturn(step: Step, action: ActionRequest, task: Task): void {
   const s = step.state;
   const toStart = action.targetNodeId === 'start' || action.targetNodeId === startNodeOf(s.definition.nodes).id;
   close(step, task, 'returned', action);
-  step.record('returned', { actorId: action.actorId, taskId: task.taskId, nodeId: task.nodeId, data: { actionId: action.actionId, targetNodeId: toStart ? 'start' : action.targetNodeId, ...(action.comment !== undefined ? { comment: action.comment } : {}) } });
+  step.record('returned', {
+    actorId: action.actorId,
+    taskId: task.taskId,
+    nodeId: task.nodeId,
+    data: {
+      actionId: action.actionId,
+      targetNodeId: toStart ? 'start' : action.targetNodeId,
+      ...(action.comment !== undefined ? { comment: action.comment } : {}),
+    },
+  });
   if (toStart) {
     closeOpenTasks(step, () => true, 'returned', 'returned');
     s.runs = [];

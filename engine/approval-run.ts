@@ -88,8 +88,7 @@ function openSeat(step: Step, run: NodeRun, assignment: Assignment): void {
   const seat = run.nextSeat++;
   const task = createTask(step, run, { assignment, seat });
   const byDedupe = node.dedupe !== false && standingApprovers(step).has(assignment.userId);
-  const byInitiatorRule =
-    node.whenApproverIsInitiator === 'auto_approve' && node.approvers.type !== 'initiator' && assignment.userId === s.initiatorId;
+  const byInitiatorRule = node.whenApproverIsInitiator === 'auto_approve' && node.approvers.type !== 'initiator' && assignment.userId === s.initiatorId;
   if (byDedupe || byInitiatorRule) {
     closeTask(task, 'auto_approved', step.now, byDedupe ? 'dedupe' : 'initiator');
     step.record('task_completed', { taskId: task.taskId, nodeId: task.nodeId, data: { status: task.status, reason: task.reason } });

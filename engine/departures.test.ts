@@ -3,7 +3,9 @@ import { Driver, line, minutesAfter } from './testing/driver';
 
 /** In the order the workflow sends them (by seq). */
 const webhooks = (d: Driver): WebhookEvent[] =>
-  d.log.flatMap((c: Command) => (c.type === 'webhook' ? [c.event] : [])).sort((a, b) => Number(a.eventId.split(':').at(-2)) - Number(b.eventId.split(':').at(-2)));
+  d.log
+    .flatMap((c: Command) => (c.type === 'webhook' ? [c.event] : []))
+    .sort((a, b) => Number(a.eventId.split(':').at(-2)) - Number(b.eventId.split(':').at(-2)));
 
 describe('an assignee who left (full org push): the task goes where onEmpty points', () => {
   it('reject (the default): the task is rejected, and the node decides by its mode (all: rejected)', () => {
@@ -42,7 +44,10 @@ describe('an assignee who left (full org push): the task goes where onEmpty poin
     const left = d.task('u1');
     d.after(5).departed('u1');
     expect(d.resolves('handover')).toEqual([
-      expect.objectContaining({ purpose: { kind: 'handover', taskId: left.taskId }, request: expect.objectContaining({ source: { type: 'admins', ids: ['adm'] }, subjectId: 'u1' }) }),
+      expect.objectContaining({
+        purpose: { kind: 'handover', taskId: left.taskId },
+        request: expect.objectContaining({ source: { type: 'admins', ids: ['adm'] }, subjectId: 'u1' }),
+      }),
     ]);
     expect(d.task('u1')).toMatchObject({ status: 'transferred', reason: 'departed' });
     expect(d.task('adm')).toMatchObject({ status: 'pending', seat: left.seat, transferredFrom: left.taskId, nodeId: 'n' });

@@ -65,7 +65,13 @@ export function handoverResolved(step: Step, taskId: string, admins: Assignment[
   handOverSigners(s, task, successor);
   settleRun(step, run);
   if (successor.status === 'pending') {
-    step.notify({ kind: 'handed_over', recipients: [target.userId], taskIds: [successor.taskId], nodeId: task.nodeId, title: `离职转交: ${s.definition.name} ${s.businessKey}` });
+    step.notify({
+      kind: 'handed_over',
+      recipients: [target.userId],
+      taskIds: [successor.taskId],
+      nodeId: task.nodeId,
+      title: `离职转交: ${s.definition.name} ${s.businessKey}`,
+    });
   }
 }
 

@@ -15,9 +15,12 @@ describe('validateForm', () => {
     expect(validateForm(fields, { amount: 1, title: null })).toEqual([]);
   });
 
-  it.each(['2026-12-01', '2026-12-01T10:00', '2026-12-01T10:00:00Z', '2026-12-01 10:00:00.123+08:00', '2026-12-01T10:00:00+0800'])('accepts the date %s', (due) => {
-    expect(validateForm(fields, { amount: 1, due })).toEqual([]);
-  });
+  it.each(['2026-12-01', '2026-12-01T10:00', '2026-12-01T10:00:00Z', '2026-12-01 10:00:00.123+08:00', '2026-12-01T10:00:00+0800'])(
+    'accepts the date %s',
+    (due) => {
+      expect(validateForm(fields, { amount: 1, due })).toEqual([]);
+    },
+  );
 
   it.each(['12/01/2026', '2026-13-01', '2026-12-01T25:00', 'tomorrow', ''])('refuses the date %j', (due) => {
     expect(validateForm(fields, { amount: 1, due })).toEqual([{ field: 'form.due', message: 'must be an ISO 8601 date' }]);

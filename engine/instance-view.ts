@@ -43,7 +43,17 @@ export function toInstanceView(state: InstanceState): InstanceView {
       return { ...task, ...(nodeName ? { nodeName } : {}) };
     }),
     automaticOutcomes: state.automaticOutcomes,
-    ...(state.compensations?.length ? { compensations: state.compensations.map(({ nodeId, call, status, error }) => ({ nodeId, system: call.system, operation: call.operation, status, ...(error !== undefined ? { error } : {}) })) } : {}),
+    ...(state.compensations?.length
+      ? {
+          compensations: state.compensations.map(({ nodeId, call, status, error }) => ({
+            nodeId,
+            system: call.system,
+            operation: call.operation,
+            status,
+            ...(error !== undefined ? { error } : {}),
+          })),
+        }
+      : {}),
     createdAt: state.createdAt,
     ...(state.completedAt ? { completedAt: state.completedAt } : {}),
   };

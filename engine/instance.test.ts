@@ -48,7 +48,14 @@ describe('facade reads', () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(d.state.timeline[0]!.at).toBe(T0);
     expect(d.state.timeline.at(-1)).toMatchObject({ type: 'instance_completed', at: minutesAfter(5) });
-    expect(d.state.timeline.map((e) => e.type)).toEqual(['instance_started', 'node_entered', 'task_created', 'approved', 'node_completed', 'instance_completed']);
+    expect(d.state.timeline.map((e) => e.type)).toEqual([
+      'instance_started',
+      'node_entered',
+      'task_created',
+      'approved',
+      'node_completed',
+      'instance_completed',
+    ]);
   });
 });
 
@@ -89,7 +96,12 @@ describe('bounded state', () => {
     expect(past.at(-1)!.status).toBe('returned');
     expect(Number(past[0]!.taskId.split('.')[1])).toBeGreaterThan(3);
     // the live run's tasks are all there
-    expect(d.tasks().filter((t) => live.has(t.runId)).map((t) => [t.assigneeId, t.status])).toEqual([
+    expect(
+      d
+        .tasks()
+        .filter((t) => live.has(t.runId))
+        .map((t) => [t.assigneeId, t.status]),
+    ).toEqual([
       ['u1', 'pending'],
       ['u2', 'pending'],
     ]);

@@ -79,7 +79,12 @@ export function lookupAnswered(state: InstanceState, purpose: ResolvePurpose, as
         step.record('cc_sent', { nodeId: purpose.nodeId, data: { recipients } });
         if (recipients.length > 0) {
           const node = s.definition.nodes.find((n) => n.id === purpose.nodeId);
-          step.notify({ kind: 'cc', recipients, nodeId: purpose.nodeId, title: `抄送: ${s.definition.name} ${s.businessKey}${node?.name ? ` · ${node.name}` : ''}` });
+          step.notify({
+            kind: 'cc',
+            recipients,
+            nodeId: purpose.nodeId,
+            title: `抄送: ${s.definition.name} ${s.businessKey}${node?.name ? ` · ${node.name}` : ''}`,
+          });
         }
         return;
       }

@@ -24,7 +24,14 @@ export function approverLookup(ctx: LookupContext, node: NodeOfType<'approval'>)
 
 /** The org lookup for a cc node's recipients (no delegation: a cc is a notice, not a task). */
 export function recipientLookup(ctx: LookupContext, node: NodeOfType<'cc'>): ResolveApproversInput {
-  return { instanceId: ctx.instanceId, flowCode: ctx.flowCode, source: node.recipients, subjectId: ctx.initiatorId, initiatorId: ctx.initiatorId, applyDelegation: false };
+  return {
+    instanceId: ctx.instanceId,
+    flowCode: ctx.flowCode,
+    source: node.recipients,
+    subjectId: ctx.initiatorId,
+    initiatorId: ctx.initiatorId,
+    applyDelegation: false,
+  };
 }
 
 /** The flow's admins (else the `approval_admin` role), who take what nobody else can: an empty node, a leaver's task. */

@@ -41,7 +41,12 @@ describe('driving the engine by hand (as the workflow does)', () => {
   it('the answer opens one pending task per distinct assignee, keeping delegation', () => {
     const started = startInstance(input, T0);
     const t1 = minutesAfter(1);
-    const { state, commands } = lookupAnswered(started.state, { kind: 'node', runId: 1 }, [{ userId: 'u1' }, { userId: 'd2', delegatedFrom: 'u2' }, { userId: 'u1' }], t1);
+    const { state, commands } = lookupAnswered(
+      started.state,
+      { kind: 'node', runId: 1 },
+      [{ userId: 'u1' }, { userId: 'd2', delegatedFrom: 'u2' }, { userId: 'u1' }],
+      t1,
+    );
     expect(commands).toEqual([]);
     expect(state.tasks).toEqual([
       { taskId: 'mgr.1', nodeId: 'mgr', runId: 1, seat: 0, assigneeId: 'u1', status: 'pending', createdAt: t1 },
@@ -67,7 +72,19 @@ describe('driving the engine by hand (as the workflow does)', () => {
   });
 
   it('a flow from start straight to end is approved at once', () => {
-    const { state, commands } = startInstance({ ...input, definition: { ...definition, nodes: [{ id: 'start', type: 'start', next: 'end' }, { id: 'end', type: 'end' }] } }, T0);
+    const { state, commands } = startInstance(
+      {
+        ...input,
+        definition: {
+          ...definition,
+          nodes: [
+            { id: 'start', type: 'start', next: 'end' },
+            { id: 'end', type: 'end' },
+          ],
+        },
+      },
+      T0,
+    );
     expect(commands).toEqual([]);
     expect(state).toMatchObject({ status: 'approved', completedAt: T0 });
   });
@@ -251,7 +268,12 @@ describe('mode vote (票签)', () => {
     expect(d.status).toBe('running');
     d.approve('u5');
     expect(d.status).toBe('approved');
-    expect(d.statuses().filter(([, s]) => s === 'cancelled').map(([u]) => u)).toEqual(['u3', 'u4']);
+    expect(
+      d
+        .statuses()
+        .filter(([, s]) => s === 'cancelled')
+        .map(([u]) => u),
+    ).toEqual(['u3', 'u4']);
   });
 
   it('passCount: rejected as soon as the count can no longer be reached', () => {
@@ -301,7 +323,10 @@ describe('onEmpty (nobody resolved)', () => {
     const definition = { ...withPolicy('to_admin'), admins: ['adm1', 'adm2'] };
     const d = Driver.start(definition);
     expect(d.resolves('node_admins')).toEqual([
-      expect.objectContaining({ purpose: { kind: 'node_admins', runId: 1 }, request: expect.objectContaining({ source: { type: 'admins', ids: ['adm1', 'adm2'] }, applyDelegation: true }) }),
+      expect.objectContaining({
+        purpose: { kind: 'node_admins', runId: 1 },
+        request: expect.objectContaining({ source: { type: 'admins', ids: ['adm1', 'adm2'] }, applyDelegation: true }),
+      }),
     ]);
     expect(d.nodes()).toEqual(['n']);
     expect(d.assignees()).toEqual(['adm1', 'adm2']);
@@ -337,7 +362,9 @@ describe('dedupe', () => {
     d.approve('u1');
     expect(d.task('u1', 'b')).toMatchObject({ status: 'auto_approved', reason: 'dedupe', completedAt: T0 });
     expect(d.assignees()).toEqual(['u2']);
-    expect(d.events('task_completed')).toEqual([expect.objectContaining({ taskId: d.task('u1', 'b').taskId, data: { status: 'auto_approved', reason: 'dedupe' } })]);
+    expect(d.events('task_completed')).toEqual([
+      expect.objectContaining({ taskId: d.task('u1', 'b').taskId, data: { status: 'auto_approved', reason: 'dedupe' } }),
+    ]);
     d.approve('u2');
     expect(d.status).toBe('approved');
   });
@@ -421,7 +448,11 @@ describe('approver sources reach the lookup unchanged', () => {
 
   it('role, manager and dept_leader go to the lookup with the initiator as subject', () => {
     const d = Driver.start(
-      line(['r', [], { approvers: { type: 'role', role: 'finance' } }], ['m', [], { approvers: { type: 'manager', levels: 2 } }], ['l', [], { approvers: { type: 'dept_leader' } }]),
+      line(
+        ['r', [], { approvers: { type: 'role', role: 'finance' } }],
+        ['m', [], { approvers: { type: 'manager', levels: 2 } }],
+        ['l', [], { approvers: { type: 'dept_leader' } }],
+      ),
       { directory: { 'role:finance': ['f1'], 'manager:init': ['m1'], 'dept_leader:init': ['l1'] } },
     );
     d.approve('f1');
@@ -455,7 +486,10 @@ describe('sequential with per-turn lookups (features.turnLookups)', () => {
     directory['delegate:u2'] = ['d2'];
     d.approve('u1');
     expect(d.resolves('turn')).toEqual([
-      expect.objectContaining({ purpose: { kind: 'turn', runId: 1, turn: 1 }, request: expect.objectContaining({ source: { type: 'users', ids: ['u2'] }, applyDelegation: true }) }),
+      expect.objectContaining({
+        purpose: { kind: 'turn', runId: 1, turn: 1 },
+        request: expect.objectContaining({ source: { type: 'users', ids: ['u2'] }, applyDelegation: true }),
+      }),
     ]);
     expect(d.task('d2')).toMatchObject({ status: 'pending', delegatedFrom: 'u2', seat: 1 });
     d.approve('d2');
@@ -486,7 +520,10 @@ describe('sequential with per-turn lookups (features.turnLookups)', () => {
   });
 
   it('skipping the last turn completes the node', () => {
-    const d = Driver.start(line(['n', ['u1', 'u2'], { mode: 'sequential' }], ['m', ['u9']]), { features: { turnLookups: true }, hold: (p) => p.kind === 'turn' });
+    const d = Driver.start(line(['n', ['u1', 'u2'], { mode: 'sequential' }], ['m', ['u9']]), {
+      features: { turnLookups: true },
+      hold: (p) => p.kind === 'turn',
+    });
     d.approve('u1');
     d.answer([], 'turn');
     expect(d.nodes()).toEqual(['m']);

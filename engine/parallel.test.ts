@@ -65,7 +65,13 @@ describe('parallel fork / join', () => {
 
   it('a branch may go straight to the join', () => {
     const d = Driver.start(
-      flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['a', 'join'] }, approval('a', ['u1'], 'join'), { id: 'join', type: 'join', next: 'end' }, end]),
+      flow([
+        start('fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 'join'] },
+        approval('a', ['u1'], 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
     );
     expect(d.nodes()).toEqual(['a']);
     d.approve('u1');
@@ -74,7 +80,14 @@ describe('parallel fork / join', () => {
 
   it('the same person in both branches gets a task in each', () => {
     const d = Driver.start(
-      flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['a', 'b'] }, approval('a', ['u1'], 'join'), approval('b', ['u1'], 'join'), { id: 'join', type: 'join', next: 'end' }, end]),
+      flow([
+        start('fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 'b'] },
+        approval('a', ['u1'], 'join'),
+        approval('b', ['u1'], 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
     );
     expect(d.tasks().map((t) => [t.nodeId, t.status])).toEqual([
       ['a', 'pending'],
@@ -225,7 +238,15 @@ describe('condition branches', () => {
       type: 'condition',
       branches: [
         { when: { field: 'amount', op: '>', value: 10000 }, next: 'cfo' },
-        { when: { any: [{ field: 'category', op: '==', value: 'it' }, { field: 'urgent', op: '==', value: true }] }, next: 'it' },
+        {
+          when: {
+            any: [
+              { field: 'category', op: '==', value: 'it' },
+              { field: 'urgent', op: '==', value: true },
+            ],
+          },
+          next: 'it',
+        },
         { when: { field: 'amount', op: '>', value: 5000 }, next: 'it' },
       ],
       default: 'clerk',
@@ -252,7 +273,12 @@ describe('condition branches', () => {
 
   it('a condition may lead straight to the end', () => {
     const d = Driver.start(
-      flow([start('c'), { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '<', value: 100 }, next: 'end' }], default: 'a' }, approval('a', ['u1'], 'end'), end]),
+      flow([
+        start('c'),
+        { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '<', value: 100 }, next: 'end' }], default: 'a' },
+        approval('a', ['u1'], 'end'),
+        end,
+      ]),
       { form: { amount: 5 } },
     );
     expect(d.status).toBe('approved');
@@ -287,7 +313,13 @@ describe('cc (抄送)', () => {
     expect(commands).toEqual([
       {
         type: 'notify',
-        notification: { key: 'approval:test_flow:BK-1:cc:1', kind: 'cc', recipients: ['f1', 'f2'], nodeId: 'notify', title: expect.stringContaining('财务知会') },
+        notification: {
+          key: 'approval:test_flow:BK-1:cc:1',
+          kind: 'cc',
+          recipients: ['f1', 'f2'],
+          nodeId: 'notify',
+          title: expect.stringContaining('财务知会'),
+        },
       },
     ]);
     expect(d.events('cc_sent')).toEqual([expect.objectContaining({ nodeId: 'notify', data: { recipients: ['f1', 'f2'] } })]);
@@ -303,9 +335,12 @@ describe('cc (抄送)', () => {
   // SPEC §4's own example ends with `notify` (cc) → end: the lookup is answered after the
   // instance is already approved, and must still notify.
   it('a cc right before the end still notifies its recipients', () => {
-    const d = Driver.start(flow([start('a'), approval('a', ['u1'], 'notify'), { id: 'notify', type: 'cc', recipients: { type: 'role', role: 'finance' }, next: 'end' }, end]), {
-      directory: { 'role:finance': ['f1'] },
-    });
+    const d = Driver.start(
+      flow([start('a'), approval('a', ['u1'], 'notify'), { id: 'notify', type: 'cc', recipients: { type: 'role', role: 'finance' }, next: 'end' }, end]),
+      {
+        directory: { 'role:finance': ['f1'] },
+      },
+    );
     d.approve('u1');
     expect(d.status).toBe('approved');
     expect(d.resolves('cc')).toHaveLength(1);

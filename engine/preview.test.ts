@@ -42,7 +42,9 @@ describe('plannedRoute', () => {
     for (const amount of [500, 50000]) {
       const d = Driver.start(definition, { form: { amount } });
       d.approve('m1');
-      const approvalsOnRoute = plannedRoute(definition, { amount }).filter((n) => n.type === 'approval' && n.id !== 'mgr').map((n) => n.id);
+      const approvalsOnRoute = plannedRoute(definition, { amount })
+        .filter((n) => n.type === 'approval' && n.id !== 'mgr')
+        .map((n) => n.id);
       expect(d.nodes()).toEqual(approvalsOnRoute);
     }
   });
@@ -53,7 +55,14 @@ describe('previewLookups', () => {
     const ctx = { instanceId: 'preview:test_flow', flowCode: 'test_flow', initiatorId: 'init' };
     const lookups = previewLookups(plannedRoute(definition, { amount: 50000 }), ctx);
     expect(lookups.map((l) => l.nodeId)).toEqual(['mgr', 'cfo', 'notify', 'legal']);
-    expect(lookups[0]!.request).toEqual({ instanceId: 'preview:test_flow', flowCode: 'test_flow', source: { type: 'users', ids: ['m1'] }, subjectId: 'init', initiatorId: 'init', applyDelegation: true });
+    expect(lookups[0]!.request).toEqual({
+      instanceId: 'preview:test_flow',
+      flowCode: 'test_flow',
+      source: { type: 'users', ids: ['m1'] },
+      subjectId: 'init',
+      initiatorId: 'init',
+      applyDelegation: true,
+    });
     expect(lookups[2]!.request).toMatchObject({ source: { type: 'role', role: 'finance' }, applyDelegation: false });
 
     const d = Driver.start(definition, { form: { amount: 50000 } });
@@ -67,9 +76,16 @@ describe('previewLookups', () => {
 
   it('passes the ids the initiator selected, and the initiator rule', () => {
     const def = line(['pick', [], { approvers: { type: 'initiator_select' }, whenApproverIsInitiator: 'to_manager' }]);
-    const [lookup] = previewLookups(plannedRoute(def, {}), { instanceId: 'p', flowCode: 'test_flow', initiatorId: 'init', selectedApprovers: { pick: ['u7'] } });
+    const [lookup] = previewLookups(plannedRoute(def, {}), {
+      instanceId: 'p',
+      flowCode: 'test_flow',
+      initiatorId: 'init',
+      selectedApprovers: { pick: ['u7'] },
+    });
     expect(lookup!.request).toMatchObject({ selected: ['u7'], whenApproverIsInitiator: 'to_manager' });
-    expect(lookup!.request).toEqual(approverLookup({ instanceId: 'p', flowCode: 'test_flow', initiatorId: 'init', selectedApprovers: { pick: ['u7'] } }, def.nodes[1] as never));
+    expect(lookup!.request).toEqual(
+      approverLookup({ instanceId: 'p', flowCode: 'test_flow', initiatorId: 'init', selectedApprovers: { pick: ['u7'] } }, def.nodes[1] as never),
+    );
   });
 });
 
@@ -93,9 +109,20 @@ describe('previewRoute', () => {
   });
 
   it('marks dedupe after an all or sequential node, not after any or vote', () => {
-    const def = line(['a', ['u1', 'u2'], { mode: 'all' }], ['b', ['u3'], { mode: 'any' }], ['c', ['u4', 'u5'], { mode: 'vote', passCount: 1 }], ['d', ['u1', 'u3', 'u4', 'u6'], { mode: 'sequential' }], ['e', ['u6']]);
+    const def = line(
+      ['a', ['u1', 'u2'], { mode: 'all' }],
+      ['b', ['u3'], { mode: 'any' }],
+      ['c', ['u4', 'u5'], { mode: 'vote', passCount: 1 }],
+      ['d', ['u1', 'u3', 'u4', 'u6'], { mode: 'sequential' }],
+      ['e', ['u6']],
+    );
     const nodes = previewRoute(plannedRoute(def, {}), 'init', answers({ a: ['u1', 'u2'], b: ['u3'], c: ['u4', 'u5'], d: ['u1', 'u3', 'u4', 'u6'], e: ['u6'] }));
-    expect(nodes.find((n) => n.nodeId === 'd')!.approvers).toEqual([{ userId: 'u1', autoApproved: 'dedupe' }, { userId: 'u3' }, { userId: 'u4' }, { userId: 'u6' }]);
+    expect(nodes.find((n) => n.nodeId === 'd')!.approvers).toEqual([
+      { userId: 'u1', autoApproved: 'dedupe' },
+      { userId: 'u3' },
+      { userId: 'u4' },
+      { userId: 'u6' },
+    ]);
     expect(nodes.find((n) => n.nodeId === 'e')!.approvers).toEqual([{ userId: 'u6', autoApproved: 'dedupe' }]);
   });
 
@@ -106,14 +133,21 @@ describe('previewRoute', () => {
   });
 
   it('marks the initiator auto-approved by the initiator rule, not for an initiator source', () => {
-    const def = line(['a', ['init', 'u1'], { whenApproverIsInitiator: 'auto_approve', mode: 'any' }], ['b', [], { approvers: { type: 'initiator' }, whenApproverIsInitiator: 'auto_approve' }]);
+    const def = line(
+      ['a', ['init', 'u1'], { whenApproverIsInitiator: 'auto_approve', mode: 'any' }],
+      ['b', [], { approvers: { type: 'initiator' }, whenApproverIsInitiator: 'auto_approve' }],
+    );
     const nodes = previewRoute(plannedRoute(def, {}), 'init', answers({ a: ['init', 'u1'], b: ['init'] }));
     expect(nodes.find((n) => n.nodeId === 'a')!.approvers).toEqual([{ userId: 'init', autoApproved: 'initiator' }, { userId: 'u1' }]);
     expect(nodes.find((n) => n.nodeId === 'b')!.approvers).toEqual([{ userId: 'init' }]);
   });
 
   it('says what onEmpty would do when nobody resolves (reject by default)', () => {
-    const def = line(['a', [], { approvers: { type: 'role', role: 'x' } }], ['b', [], { approvers: { type: 'role', role: 'y' }, onEmpty: 'to_admin' }], ['c', ['u1']]);
+    const def = line(
+      ['a', [], { approvers: { type: 'role', role: 'x' } }],
+      ['b', [], { approvers: { type: 'role', role: 'y' }, onEmpty: 'to_admin' }],
+      ['c', ['u1']],
+    );
     const nodes = previewRoute(plannedRoute(def, {}), 'init', answers({ c: ['u1'] }));
     expect(nodes.find((n) => n.nodeId === 'a')!.whenEmpty).toBe('reject');
     expect(nodes.find((n) => n.nodeId === 'b')!.whenEmpty).toBe('to_admin');

@@ -71,7 +71,8 @@ export function previewRoute(route: FlowNode[], initiatorId: string, answers: Ma
     const resolved = answers.get(node.id) ?? [];
     const approvers = resolved.map((a): PreviewApprover => {
       if (node.dedupe !== false && certainApprovers.has(a.userId)) return { ...a, autoApproved: 'dedupe' };
-      if (node.whenApproverIsInitiator === 'auto_approve' && node.approvers.type !== 'initiator' && a.userId === initiatorId) return { ...a, autoApproved: 'initiator' };
+      if (node.whenApproverIsInitiator === 'auto_approve' && node.approvers.type !== 'initiator' && a.userId === initiatorId)
+        return { ...a, autoApproved: 'initiator' };
       return a;
     });
     // Only a person's own approval counts for dedupe later on, not an automatic one.

@@ -28,7 +28,11 @@ export const NOTHING_PROJECTED: ProjectionMark = { revision: 0, eventSeq: 0 };
  * task id → fingerprint; empty after continue-as-new, which rewrites every task once).
  * Returns the write and the fingerprints to remember once it has succeeded.
  */
-export function nextProjection(state: InstanceState, mark: ProjectionMark, written: ReadonlyMap<string, string>): { write: ProjectionWrite; fingerprints: Map<string, string> } {
+export function nextProjection(
+  state: InstanceState,
+  mark: ProjectionMark,
+  written: ReadonlyMap<string, string>,
+): { write: ProjectionWrite; fingerprints: Map<string, string> } {
   const view = toInstanceView(state);
   const fingerprints = new Map(view.tasks.map((t) => [t.taskId, JSON.stringify(t)]));
   const changedTaskIds = [...fingerprints].filter(([taskId, print]) => written.get(taskId) !== print).map(([taskId]) => taskId);

@@ -36,7 +36,17 @@ export function enterNode(step: Step, nodeId: string, token: string, from: numbe
       endInstance(step, 'approved');
       return;
     case 'approval': {
-      const run: NodeRun = { runId: s.nextRunId++, nodeId, token, enteredFrom: from, enteredAt: step.now, phase: 'resolving', queue: [], turnSeat: 0, nextSeat: 0 };
+      const run: NodeRun = {
+        runId: s.nextRunId++,
+        nodeId,
+        token,
+        enteredFrom: from,
+        enteredAt: step.now,
+        phase: 'resolving',
+        queue: [],
+        turnSeat: 0,
+        nextSeat: 0,
+      };
       s.runs.push(run);
       step.record('node_entered', { nodeId, data: { runId: run.runId } });
       step.commands.push({ type: 'resolve', purpose: { kind: 'node', runId: run.runId }, request: approverLookup(s, node) });
@@ -103,6 +113,11 @@ export function rejectInstance(step: Step, nodeId: string): void {
   endInstance(step, 'rejected');
 }
 
-export function closeOpenTasks(step: Step, which: (task: { runId: number; taskId: string }) => boolean, status: 'cancelled' | 'returned', reason: TaskReason): void {
+export function closeOpenTasks(
+  step: Step,
+  which: (task: { runId: number; taskId: string }) => boolean,
+  status: 'cancelled' | 'returned',
+  reason: TaskReason,
+): void {
   for (const task of step.state.tasks) if (isOpen(task) && which(task)) closeTask(task, status, step.now, reason);
 }

@@ -64,8 +64,12 @@ describe('service node', () => {
   it('entering it records service_called, asks for the call and waits', () => {
     const d = Driver.start(reserveFlow, { erp: holding('service') });
     d.after(3).approve('u1');
-    expect(serviceCommands(d)).toEqual([{ type: 'service', call: reserve, ref: { nodeId: 'reserve', token: '', from: [1] }, idempotencyKey: `${ID}:reserve:call` }]);
-    expect(d.events('service_called')).toEqual([expect.objectContaining({ nodeId: 'reserve', at: minutesAfter(3), data: { system: 'erp', operation: 'reserve_budget' } })]);
+    expect(serviceCommands(d)).toEqual([
+      { type: 'service', call: reserve, ref: { nodeId: 'reserve', token: '', from: [1] }, idempotencyKey: `${ID}:reserve:call` },
+    ]);
+    expect(d.events('service_called')).toEqual([
+      expect.objectContaining({ nodeId: 'reserve', at: minutesAfter(3), data: { system: 'erp', operation: 'reserve_budget' } }),
+    ]);
     expect(d.status).toBe('running');
     expect(d.state.serviceCalls).toEqual([{ nodeId: 'reserve', token: '', from: [1] }]);
     expect(d.nodes()).toEqual([]);
@@ -78,14 +82,28 @@ describe('service node', () => {
     d.approve('u1');
     d.after(1).answerCallOf({ ok: true, status: 201, response: { reservationId: 'R-9' } });
     expect(d.events('service_completed')).toEqual([
-      expect.objectContaining({ nodeId: 'reserve', at: minutesAfter(1), data: { system: 'erp', operation: 'reserve_budget', httpStatus: 201, response: { reservationId: 'R-9' } } }),
+      expect.objectContaining({
+        nodeId: 'reserve',
+        at: minutesAfter(1),
+        data: { system: 'erp', operation: 'reserve_budget', httpStatus: 201, response: { reservationId: 'R-9' } },
+      }),
     ]);
     expect(d.state.serviceCalls).toEqual([]);
     expect(d.state.compensations).toEqual([{ nodeId: 'reserve', call: release, status: 'registered' }]);
     expect(d.nodes()).toEqual(['fin']);
     expect(d.assignees()).toEqual(['u2']);
     expect(d.status).toBe('running');
-    expect(types(d)).toEqual(['instance_started', 'node_entered', 'task_created', 'approved', 'node_completed', 'service_called', 'service_completed', 'node_entered', 'task_created']);
+    expect(types(d)).toEqual([
+      'instance_started',
+      'node_entered',
+      'task_created',
+      'approved',
+      'node_completed',
+      'service_called',
+      'service_completed',
+      'node_entered',
+      'task_created',
+    ]);
   });
 
   it('a node without compensate registers nothing', () => {
@@ -111,7 +129,9 @@ describe('service node', () => {
   });
 
   it('service nodes back to back call one after the other, each once', () => {
-    const d = Driver.start(flow([start('s1'), service('s1', 's2', reserve, release), service('s2', 'a', book, unbook), approval('a', ['u1'], 'end'), end]), { erp: holding('service') });
+    const d = Driver.start(flow([start('s1'), service('s1', 's2', reserve, release), service('s2', 'a', book, unbook), approval('a', ['u1'], 'end'), end]), {
+      erp: holding('service'),
+    });
     expect(serviceCommands(d).map((c) => c.ref.nodeId)).toEqual(['s1']);
     d.answerCallOf(OK);
     expect(serviceCommands(d).map((c) => c.ref.nodeId)).toEqual(['s1', 's2']);
@@ -126,7 +146,9 @@ describe('service node', () => {
     d.after(2).approve('u1');
     expect(d.status).toBe('failed');
     expect(d.state.completedAt).toBe(minutesAfter(2));
-    expect(d.events('service_failed')).toEqual([expect.objectContaining({ nodeId: 'reserve', data: { system: 'erp', operation: 'reserve_budget', error: 'budget closed', httpStatus: 422 } })]);
+    expect(d.events('service_failed')).toEqual([
+      expect.objectContaining({ nodeId: 'reserve', data: { system: 'erp', operation: 'reserve_budget', error: 'budget closed', httpStatus: 422 } }),
+    ]);
     expect(d.events('instance_completed')).toEqual([expect.objectContaining({ data: { status: 'failed' } })]);
     expect(d.events('compensation_started')).toEqual([]);
     expect(d.state.compensations ?? []).toEqual([]);
@@ -144,7 +166,14 @@ describe('service node', () => {
 
   it('a failure cancels the open tasks of other branches (reason instance_failed)', () => {
     const d = Driver.start(
-      flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['a', 's'] }, approval('a', ['u1', 'u2'], 'join'), service('s', 'join'), { id: 'join', type: 'join', next: 'end' }, end]),
+      flow([
+        start('fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 's'] },
+        approval('a', ['u1', 'u2'], 'join'),
+        service('s', 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
       { erp: holding('service') },
     );
     d.approve('u1');
@@ -158,7 +187,9 @@ describe('service node', () => {
   });
 
   it('a failure compensates the service nodes that succeeded before it, then ends failed', () => {
-    const d = Driver.start(twoServices, { erp: (c) => (c.type === 'service' && c.ref.nodeId === 's2' ? fail('order rejected', 409) : c.type === 'compensate' ? 'hold' : OK) });
+    const d = Driver.start(twoServices, {
+      erp: (c) => (c.type === 'service' && c.ref.nodeId === 's2' ? fail('order rejected', 409) : c.type === 'compensate' ? 'hold' : OK),
+    });
     d.approve('u1');
     d.approve('u2');
     expect(d.status).toBe('compensating');
@@ -191,7 +222,9 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
     expect(d.status).toBe('compensating');
     expect(d.state.endingAs).toBe('rejected');
     expect(d.state.completedAt).toBeUndefined();
-    expect(d.events('compensation_started')).toEqual([expect.objectContaining({ at: minutesAfter(10), data: { endingAs: 'rejected', nodeIds: ['s2', 's1'] } })]);
+    expect(d.events('compensation_started')).toEqual([
+      expect.objectContaining({ at: minutesAfter(10), data: { endingAs: 'rejected', nodeIds: ['s2', 's1'] } }),
+    ]);
     expect(compensateCommands(d)).toEqual([
       { type: 'compensate', nodeId: 's2', call: unbook, idempotencyKey: `${ID}:s2:compensate` },
       { type: 'compensate', nodeId: 's1', call: release, idempotencyKey: `${ID}:s1:compensate` },
@@ -268,7 +301,15 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
 
   it('actions are refused while compensating', () => {
     const d = Driver.start(
-      flow([start('s'), service('s', 'fork'), { id: 'fork', type: 'parallel', branches: ['a', 'b'] }, approval('a', ['u1'], 'join'), approval('b', ['u2'], 'join'), { id: 'join', type: 'join', next: 'end' }, end]),
+      flow([
+        start('s'),
+        service('s', 'fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 'b'] },
+        approval('a', ['u1'], 'join'),
+        approval('b', ['u2'], 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
       { erp: holding('compensate') },
     );
     d.reject('u1');
@@ -292,7 +333,9 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
       expect(d.status).toBe('compensation_failed');
       expect(d.state.endingAs).toBe('rejected');
       expect(d.state.completedAt).toBe(minutesAfter(2));
-      expect(d.events('compensation_failed')).toEqual([expect.objectContaining({ nodeId: 's1', data: { system: 'erp', operation: 'release_budget', error: 'ERP down', httpStatus: 503 } })]);
+      expect(d.events('compensation_failed')).toEqual([
+        expect.objectContaining({ nodeId: 's1', data: { system: 'erp', operation: 'release_budget', error: 'ERP down', httpStatus: 503 } }),
+      ]);
       expect(d.events('instance_completed')).toEqual([expect.objectContaining({ data: { status: 'compensation_failed', endingAs: 'rejected' } })]);
       expect(d.state.compensations).toEqual([
         { nodeId: 's1', call: release, status: 'failed', error: 'ERP down' },
@@ -327,7 +370,9 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
       const before = compensateCommands(d).length;
       d.after(60);
       const t = retry(d, 'ops1');
-      expect(t.commands.filter((c) => c.type === 'compensate')).toEqual([{ type: 'compensate', nodeId: 's1', call: release, idempotencyKey: `${ID}:s1:compensate` }]);
+      expect(t.commands.filter((c) => c.type === 'compensate')).toEqual([
+        { type: 'compensate', nodeId: 's1', call: release, idempotencyKey: `${ID}:s1:compensate` },
+      ]);
       expect(compensateCommands(d)).toHaveLength(before + 1);
       expect(d.status).toBe('compensating');
       expect(d.state.completedAt).toBeUndefined();
@@ -370,7 +415,9 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
     });
 
     it('ends failed after a retry when the instance was failing', () => {
-      const d = Driver.start(twoServices, { erp: (c) => (c.type === 'service' && c.ref.nodeId === 's2' ? fail('nope', 400) : c.type === 'compensate' ? 'hold' : OK) });
+      const d = Driver.start(twoServices, {
+        erp: (c) => (c.type === 'service' && c.ref.nodeId === 's2' ? fail('nope', 400) : c.type === 'compensate' ? 'hold' : OK),
+      });
       d.approve('u1');
       d.approve('u2');
       d.answerCallOf(fail('down'), 's1');
@@ -462,7 +509,14 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
 
     it('with nothing registered yet it still waits for the call', () => {
       const d = Driver.start(
-        flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['a', 's'] }, approval('a', ['u1'], 'join'), service('s', 'join'), { id: 'join', type: 'join', next: 'end' }, end]),
+        flow([
+          start('fork'),
+          { id: 'fork', type: 'parallel', branches: ['a', 's'] },
+          approval('a', ['u1'], 'join'),
+          service('s', 'join'),
+          { id: 'join', type: 'join', next: 'end' },
+          end,
+        ]),
         { erp: holding('service', 'compensate') },
       );
       d.reject('u1');
@@ -498,7 +552,14 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
 
     it('one branch failing while the other branch call is out: failed once that one is undone', () => {
       const d = Driver.start(
-        flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['s1', 's2'] }, service('s1', 'join', reserve, release), service('s2', 'join', book, unbook), { id: 'join', type: 'join', next: 'end' }, end]),
+        flow([
+          start('fork'),
+          { id: 'fork', type: 'parallel', branches: ['s1', 's2'] },
+          service('s1', 'join', reserve, release),
+          service('s2', 'join', book, unbook),
+          { id: 'join', type: 'join', next: 'end' },
+          end,
+        ]),
         { erp: holding('service') },
       );
       expect(d.state.serviceCalls?.map((c) => c.nodeId)).toEqual(['s1', 's2']);
@@ -512,7 +573,9 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
     });
 
     it('a late success whose compensation fails leaves compensation_failed', () => {
-      const d = Driver.start(forked, { erp: (c) => (c.type === 'service' && c.ref.nodeId === 's' ? 'hold' : c.type === 'compensate' && c.nodeId === 's' ? fail('x') : OK) });
+      const d = Driver.start(forked, {
+        erp: (c) => (c.type === 'service' && c.ref.nodeId === 's' ? 'hold' : c.type === 'compensate' && c.nodeId === 's' ? fail('x') : OK),
+      });
       d.reject('u1');
       d.answerCallOf(OK, 's');
       expect(d.status).toBe('compensation_failed');
@@ -605,7 +668,15 @@ describe('write-back', () => {
 describe('a service call out while its path is undone', () => {
   it('a return to a node before the fork: the late answer must not throw or continue the old branch', () => {
     const d = Driver.start(
-      flow([start('pre'), approval('pre', ['u0'], 'fork'), { id: 'fork', type: 'parallel', branches: ['a', 's'] }, approval('a', ['u1'], 'join'), service('s', 'join'), { id: 'join', type: 'join', next: 'end' }, end]),
+      flow([
+        start('pre'),
+        approval('pre', ['u0'], 'fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 's'] },
+        approval('a', ['u1'], 'join'),
+        service('s', 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
       { erp: holding('service') },
     );
     d.approve('u0');
@@ -618,7 +689,15 @@ describe('a service call out while its path is undone', () => {
 
   it('a return to the initiator: the late answer must not open the next node while awaiting resubmit', () => {
     const d = Driver.start(
-      flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['a', 's'] }, approval('a', ['u1'], 'join'), service('s', 'b'), approval('b', ['u2'], 'join'), { id: 'join', type: 'join', next: 'end' }, end]),
+      flow([
+        start('fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 's'] },
+        approval('a', ['u1'], 'join'),
+        service('s', 'b'),
+        approval('b', ['u2'], 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
       { erp: holding('service') },
     );
     d.do('return', 'u1', { targetNodeId: 'start' });
@@ -638,7 +717,15 @@ describe('a service call out while its path is undone', () => {
 
   it('a success that came back after a return is compensated when the instance is later rejected', () => {
     const d = Driver.start(
-      flow([start('pre'), approval('pre', ['u0'], 'fork'), { id: 'fork', type: 'parallel', branches: ['a', 's'] }, approval('a', ['u1'], 'join'), service('s', 'join'), { id: 'join', type: 'join', next: 'end' }, end]),
+      flow([
+        start('pre'),
+        approval('pre', ['u0'], 'fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 's'] },
+        approval('a', ['u1'], 'join'),
+        service('s', 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
       { erp: holding('service', 'compensate') },
     );
     d.approve('u0');

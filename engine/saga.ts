@@ -41,7 +41,12 @@ export function endInstance(step: Step, status: FinalStatus): void {
 export function requestCompensation(step: Step, compensation: Compensation): void {
   compensation.status = 'running';
   delete compensation.error;
-  step.commands.push({ type: 'compensate', nodeId: compensation.nodeId, call: compensation.call, idempotencyKey: `${step.state.instanceId}:${compensation.nodeId}:compensate` });
+  step.commands.push({
+    type: 'compensate',
+    nodeId: compensation.nodeId,
+    call: compensation.call,
+    idempotencyKey: `${step.state.instanceId}:${compensation.nodeId}:compensate`,
+  });
 }
 
 export function compensationAnswered(step: Step, nodeId: string, result: ServiceResult): void {

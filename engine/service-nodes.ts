@@ -29,7 +29,10 @@ export function serviceAnswered(step: Step, ref: ServiceCallInFlight, result: Se
     }
     return;
   }
-  step.record('service_completed', { nodeId: node.id, data: { ...call, httpStatus: result.status, ...(result.response !== undefined ? { response: result.response } : {}) } });
+  step.record('service_completed', {
+    nodeId: node.id,
+    data: { ...call, httpStatus: result.status, ...(result.response !== undefined ? { response: result.response } : {}) },
+  });
   if (node.compensate) {
     const registered: Compensation = { nodeId: node.id, call: node.compensate, status: 'registered' };
     // Passing the node again (after a return) keeps one compensation for it, at the newest place.

@@ -25,7 +25,13 @@ describe('reminders', () => {
     expect(commands).toEqual([
       {
         type: 'notify',
-        notification: { key: 'approval:test_flow:BK-1:reminder:1', kind: 'reminder', recipients: ['u1', 'u2'], taskIds: ['n.1', 'n.2'], title: expect.stringContaining('BK-1') },
+        notification: {
+          key: 'approval:test_flow:BK-1:reminder:1',
+          kind: 'reminder',
+          recipients: ['u1', 'u2'],
+          taskIds: ['n.1', 'n.2'],
+          title: expect.stringContaining('BK-1'),
+        },
       },
     ]);
     expect(d.events('reminded')).toEqual([expect.objectContaining({ data: { taskIds: ['n.1', 'n.2'] } })]);
@@ -147,9 +153,7 @@ describe('actAfter', () => {
       const escalated = d.task('boss1');
       expect(escalated).toMatchObject({ status: 'pending', seat: old.seat, transferredFrom: old.taskId, remindAt: hoursAfter(4) });
       expect(escalated.actAt).toBeUndefined();
-      expect(d.events('escalated')).toEqual(
-        expect.arrayContaining([expect.objectContaining({ taskId: old.taskId, data: { from: 'u1', to: 'boss1' } })]),
-      );
+      expect(d.events('escalated')).toEqual(expect.arrayContaining([expect.objectContaining({ taskId: old.taskId, data: { from: 'u1', to: 'boss1' } })]));
       expect(d.notifications('escalated').map((n) => n.recipients)).toEqual([['boss1'], ['boss2']]);
       expect(d.assignees()).toEqual(['boss1', 'boss2']);
       d.approve('boss1');
@@ -177,8 +181,14 @@ describe('actAfter', () => {
       const d = Driver.start({ ...withTimeout({ actAfter: 'PT3H', action: 'escalate' }), admins: ['adm'] });
       d.timers(hoursAfter(3));
       expect(d.resolves('escalate').map((c) => [c.purpose, c.request.source])).toEqual([
-        [{ kind: 'escalate', taskId: 'n.1', fallbackToAdmins: true }, { type: 'manager', levels: 1 }],
-        [{ kind: 'escalate', taskId: 'n.1', fallbackToAdmins: false }, { type: 'admins', ids: ['adm'] }],
+        [
+          { kind: 'escalate', taskId: 'n.1', fallbackToAdmins: true },
+          { type: 'manager', levels: 1 },
+        ],
+        [
+          { kind: 'escalate', taskId: 'n.1', fallbackToAdmins: false },
+          { type: 'admins', ids: ['adm'] },
+        ],
       ]);
       expect(d.task('adm')).toMatchObject({ status: 'pending', transferredFrom: 'n.1' });
       expect(d.task('u1')).toMatchObject({ status: 'transferred', reason: 'escalated' });
@@ -207,7 +217,10 @@ describe('actAfter', () => {
     const d = Driver.start({ ...withTimeout({ actAfter: 'PT3H', action: 'to_admin' }), admins: ['adm'] });
     d.timers(hoursAfter(3));
     expect(d.resolves('escalate')).toEqual([
-      expect.objectContaining({ purpose: { kind: 'escalate', taskId: 'n.1', fallbackToAdmins: false }, request: expect.objectContaining({ source: { type: 'admins', ids: ['adm'] } }) }),
+      expect.objectContaining({
+        purpose: { kind: 'escalate', taskId: 'n.1', fallbackToAdmins: false },
+        request: expect.objectContaining({ source: { type: 'admins', ids: ['adm'] } }),
+      }),
     ]);
     expect(d.task('adm')).toMatchObject({ status: 'pending', transferredFrom: 'n.1' });
     expect(d.task('adm').actAt).toBeUndefined();

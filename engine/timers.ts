@@ -65,7 +65,12 @@ export function fireDueTimers(step: Step): void {
   for (const run of touched) settleRun(step, run);
 }
 
-function requestEscalation(step: Step, task: Task, source: { type: 'manager'; levels: number } | { type: 'admins'; ids: string[] }, fallbackToAdmins: boolean): void {
+function requestEscalation(
+  step: Step,
+  task: Task,
+  source: { type: 'manager'; levels: number } | { type: 'admins'; ids: string[] },
+  fallbackToAdmins: boolean,
+): void {
   const s = step.state;
   step.commands.push({
     type: 'resolve',
@@ -94,7 +99,19 @@ export function escalationResolved(step: Step, taskId: string, targets: Assignme
   }
   closeTask(task, 'transferred', step.now, 'escalated');
   step.record('escalated', { taskId, nodeId: task.nodeId, data: { from: task.assigneeId, to: target.userId } });
-  const successor = createTask(step, run, { assignment: target, seat: task.seat, ...(task.signer ? { signer: task.signer } : {}), transferredFrom: task.taskId, timeoutAction: false });
+  const successor = createTask(step, run, {
+    assignment: target,
+    seat: task.seat,
+    ...(task.signer ? { signer: task.signer } : {}),
+    transferredFrom: task.taskId,
+    timeoutAction: false,
+  });
   handOverSigners(s, task, successor);
-  step.notify({ kind: 'escalated', recipients: [target.userId], taskIds: [successor.taskId], nodeId: task.nodeId, title: `超时转交: ${s.definition.name} ${s.businessKey}` });
+  step.notify({
+    kind: 'escalated',
+    recipients: [target.userId],
+    taskIds: [successor.taskId],
+    nodeId: task.nodeId,
+    title: `超时转交: ${s.definition.name} ${s.businessKey}`,
+  });
 }

@@ -29,7 +29,15 @@ function where(definition: FlowDefinition): Array<{ nodeId: string | null; field
 
 describe('outgoing / successors', () => {
   it('names the field of each edge', () => {
-    const condition: FlowNode = { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'a' }, { when: { field: 'urgent', op: '==', value: true }, next: 'b' }], default: 'd' };
+    const condition: FlowNode = {
+      id: 'c',
+      type: 'condition',
+      branches: [
+        { when: { field: 'amount', op: '>', value: 1 }, next: 'a' },
+        { when: { field: 'urgent', op: '==', value: true }, next: 'b' },
+      ],
+      default: 'd',
+    };
     expect(outgoing(condition)).toEqual([
       { field: 'branches.0.next', target: 'a' },
       { field: 'branches.1.next', target: 'b' },
@@ -64,11 +72,32 @@ describe('validateDefinitionGraph: valid shapes', () => {
     ['a fork with a branch straight to the join', [start('p'), fork('p', ['a', 'j']), appr('a', 'j'), join('j', 'end'), end()]],
     [
       'nested forks',
-      [start('p1'), fork('p1', ['p2', 'c']), fork('p2', ['a', 'b']), appr('a', 'j2'), appr('b', 'j2'), join('j2', 'j1'), appr('c', 'j1'), join('j1', 'end'), end()],
+      [
+        start('p1'),
+        fork('p1', ['p2', 'c']),
+        fork('p2', ['a', 'b']),
+        appr('a', 'j2'),
+        appr('b', 'j2'),
+        join('j2', 'j1'),
+        appr('c', 'j1'),
+        join('j1', 'end'),
+        end(),
+      ],
     ],
     [
       'two forks one after the other',
-      [start('p1'), fork('p1', ['a', 'b']), appr('a', 'j1'), appr('b', 'j1'), join('j1', 'p2'), fork('p2', ['c', 'd']), appr('c', 'j2'), appr('d', 'j2'), join('j2', 'end'), end()],
+      [
+        start('p1'),
+        fork('p1', ['a', 'b']),
+        appr('a', 'j1'),
+        appr('b', 'j1'),
+        join('j1', 'p2'),
+        fork('p2', ['c', 'd']),
+        appr('c', 'j2'),
+        appr('d', 'j2'),
+        join('j2', 'end'),
+        end(),
+      ],
     ],
     [
       'a condition inside a fork branch',
@@ -82,7 +111,15 @@ describe('validateDefinitionGraph: valid shapes', () => {
         end(),
       ],
     ],
-    ['two ends', [start('c'), { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'e1' }], default: 'e2' }, end('e1'), end('e2')]],
+    [
+      'two ends',
+      [
+        start('c'),
+        { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'e1' }], default: 'e2' },
+        end('e1'),
+        end('e2'),
+      ],
+    ],
   ])('accepts %s', (_name, nodes) => {
     expect(validateDefinitionGraph(def(nodes))).toEqual([]);
     expect(parseDefinitionForPublish(def(nodes)).ok).toBe(true);
@@ -91,7 +128,12 @@ describe('validateDefinitionGraph: valid shapes', () => {
 
 describe('validateDefinitionGraph: node rules', () => {
   it('a condition needs a default', () => {
-    const nodes = [start('c'), { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'a' }] } as FlowNode, appr('a', 'end'), end()];
+    const nodes = [
+      start('c'),
+      { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'a' }] } as FlowNode,
+      appr('a', 'end'),
+      end(),
+    ];
     expect(where(def(nodes))).toEqual([{ nodeId: 'c', field: 'default' }]);
   });
 
@@ -103,7 +145,15 @@ describe('validateDefinitionGraph: node rules', () => {
         type: 'condition',
         branches: [
           { when: { field: 'amount', op: '>', value: 1 }, next: 'a' },
-          { when: { all: [{ field: 'amount', op: '<', value: 5 }, { field: 'department', op: '==', value: 'it' }] }, next: 'a' },
+          {
+            when: {
+              all: [
+                { field: 'amount', op: '<', value: 5 },
+                { field: 'department', op: '==', value: 'it' },
+              ],
+            },
+            next: 'a',
+          },
         ],
         default: 'end',
       } as FlowNode,
@@ -151,7 +201,11 @@ describe('validateDefinitionGraph: edges', () => {
   });
 
   it('a condition branch into the start node is named by its field', () => {
-    const nodes = [start('c'), { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'start' }], default: 'end' } as FlowNode, end()];
+    const nodes = [
+      start('c'),
+      { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'start' }], default: 'end' } as FlowNode,
+      end(),
+    ];
     expect(where(def(nodes))).toEqual([{ nodeId: 'c', field: 'branches.0.next' }]);
   });
 
@@ -161,20 +215,38 @@ describe('validateDefinitionGraph: edges', () => {
 
   it('an unknown target in a parallel or a condition default is named', () => {
     expect(where(def([start('p'), fork('p', ['a', 'ghost']), appr('a', 'j'), join('j', 'end'), end()]))).toEqual([{ nodeId: 'p', field: 'branches.1' }]);
-    expect(where(def([start('c'), { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'end' }], default: 'ghost' } as FlowNode, end()]))).toEqual([
-      { nodeId: 'c', field: 'default' },
-    ]);
+    expect(
+      where(
+        def([
+          start('c'),
+          { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'end' }], default: 'ghost' } as FlowNode,
+          end(),
+        ]),
+      ),
+    ).toEqual([{ nodeId: 'c', field: 'default' }]);
   });
 
   it('a cycle is reported at the edge that closes it', () => {
-    const nodes = [start('a'), appr('a', 'b'), appr('b', 'c'), { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'a' }], default: 'end' } as FlowNode, end()];
+    const nodes = [
+      start('a'),
+      appr('a', 'b'),
+      appr('b', 'c'),
+      { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'a' }], default: 'end' } as FlowNode,
+      end(),
+    ];
     const problems = validateDefinitionGraph(def(nodes));
     expect(problems).toEqual([{ nodeId: 'c', field: 'branches.0.next', message: expect.stringMatching(/cycles are not allowed/) }]);
   });
 
   it('every node must reach an end', () => {
     // a and b lead only to each other: a cycle, and no end from either
-    const nodes = [start('c'), { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'a' }], default: 'end' } as FlowNode, appr('a', 'b'), appr('b', 'a'), end()];
+    const nodes = [
+      start('c'),
+      { id: 'c', type: 'condition', branches: [{ when: { field: 'amount', op: '>', value: 1 }, next: 'a' }], default: 'end' } as FlowNode,
+      appr('a', 'b'),
+      appr('b', 'a'),
+      end(),
+    ];
     expect(where(def(nodes))).toEqual(
       expect.arrayContaining([
         { nodeId: 'b', field: 'next' },
@@ -307,7 +379,11 @@ describe('parseDefinitionShape: DSL rules', () => {
     const result = shape(nodes, extra);
     return result.ok ? [] : result.problems.map(({ nodeId, field }) => ({ nodeId, field }));
   };
-  const approvalWith = (extra: Record<string, unknown>) => [start('a'), { id: 'a', type: 'approval', approvers: { type: 'users', ids: ['u1'] }, mode: 'all', next: 'end', ...extra }, end()];
+  const approvalWith = (extra: Record<string, unknown>) => [
+    start('a'),
+    { id: 'a', type: 'approval', approvers: { type: 'users', ids: ['u1'] }, mode: 'all', next: 'end', ...extra },
+    end(),
+  ];
 
   it('defaults the form to no fields', () => {
     const result = parseDefinitionShape({ code: 'x', name: 'X', nodes: [start('end'), end()] });
@@ -366,7 +442,10 @@ describe('parseDefinitionShape: DSL rules', () => {
   });
 
   it('parseDefinitionForPublish reports shape problems before graph problems', () => {
-    const result = parseDefinitionForPublish({ ...base, nodes: [start('ghost'), { id: 'a', type: 'approval', approvers: { type: 'users', ids: [] }, mode: 'all', next: 'end' }, end()] });
+    const result = parseDefinitionForPublish({
+      ...base,
+      nodes: [start('ghost'), { id: 'a', type: 'approval', approvers: { type: 'users', ids: [] }, mode: 'all', next: 'end' }, end()],
+    });
     expect(result).toEqual({ ok: false, problems: [{ nodeId: 'a', field: 'approvers.ids', message: expect.any(String) }] });
   });
 });

@@ -51,7 +51,8 @@ export function validateDefinitionGraph(definition: FlowDefinition): DefinitionP
     for (const { field, target } of outgoing(node)) {
       if (!byId.has(target)) problems.push({ nodeId: node.id, field, message: `names unknown node "${target}"` });
       else if (target === node.id) problems.push({ nodeId: node.id, field, message: 'a node cannot lead to itself' });
-      else if (byId.get(target)!.type === 'start') problems.push({ nodeId: node.id, field, message: 'the start node cannot be entered (a return to the initiator is an action)' });
+      else if (byId.get(target)!.type === 'start')
+        problems.push({ nodeId: node.id, field, message: 'the start node cannot be entered (a return to the initiator is an action)' });
     }
     problems.push(...nodeProblems(definition, node));
   }
@@ -120,7 +121,13 @@ function nodeProblems(definition: FlowDefinition, node: FlowNode): DefinitionPro
   if (node.type === 'parallel' && new Set(node.branches).size !== node.branches.length) {
     problems.push({ nodeId: node.id, field: 'branches', message: 'a branch is listed twice' });
   }
-  if (node.type === 'approval' && node.approvers.type === 'users' && node.mode === 'vote' && node.passCount !== undefined && node.passCount > node.approvers.ids.length) {
+  if (
+    node.type === 'approval' &&
+    node.approvers.type === 'users' &&
+    node.mode === 'vote' &&
+    node.passCount !== undefined &&
+    node.passCount > node.approvers.ids.length
+  ) {
     problems.push({ nodeId: node.id, field: 'passCount', message: `needs ${node.passCount} approvals but names only ${node.approvers.ids.length} approvers` });
   }
   return problems;

@@ -27,7 +27,8 @@ const hooks = (d: Driver): WebhookEvent[] =>
 /** [type, taskId or status] of each event, in order. */
 const summary = (d: Driver) => hooks(d).map((e) => [e.type, e.task ? `${e.task.taskId}:${e.task.status}` : e.instance.status]);
 
-const started = (definition = line(['a', ['u1']], ['b', ['u2']]), options: DriverOptions = {}) => Driver.start(definition, { ...options, input: { ...on, ...options.input } });
+const started = (definition = line(['a', ['u1']], ['b', ['u2']]), options: DriverOptions = {}) =>
+  Driver.start(definition, { ...options, input: { ...on, ...options.input } });
 
 describe('webhook events', () => {
   it('exports the three SPEC §8 types', () => {
@@ -88,7 +89,12 @@ describe('webhook events', () => {
   });
 
   it('none without the flag, or without a callbackUrl', () => {
-    for (const input of [{ callbackUrl: CALLBACK, source }, { webhooks: false, callbackUrl: CALLBACK }, { webhooks: true }, { webhooks: true, callbackUrl: '' }]) {
+    for (const input of [
+      { callbackUrl: CALLBACK, source },
+      { webhooks: false, callbackUrl: CALLBACK },
+      { webhooks: true },
+      { webhooks: true, callbackUrl: '' },
+    ]) {
       const d = Driver.start(line(['a', ['u1']], ['b', ['u2']]), { input });
       d.approve('u1');
       d.do('transfer', 'u2', { toUserId: 'u3' });
@@ -155,7 +161,11 @@ describe('webhook events', () => {
   it('mode any: the tasks cancelled by the first approve are completed too', () => {
     const d = started(line(['a', ['u1', 'u2'], { mode: 'any' }], ['b', ['u3']]));
     d.approve('u2');
-    expect(hooks(d).slice(2).map((e) => [e.type, e.task?.assigneeId, e.task?.status])).toEqual([
+    expect(
+      hooks(d)
+        .slice(2)
+        .map((e) => [e.type, e.task?.assigneeId, e.task?.status]),
+    ).toEqual([
       ['approval.task.completed', 'u1', 'cancelled'],
       ['approval.task.completed', 'u2', 'approved'],
       ['approval.task.created', 'u3', 'pending'],
@@ -181,7 +191,11 @@ describe('webhook events', () => {
       ['approval.task.created', 'b.3:pending'],
     ]);
     d.approve('u2');
-    expect(hooks(d).at(-1)!.trail!.map((t) => [t.nodeId, t.actorId, t.action])).toEqual([
+    expect(
+      hooks(d)
+        .at(-1)!
+        .trail!.map((t) => [t.nodeId, t.actorId, t.action]),
+    ).toEqual([
       ['a', 'u1', 'approved'],
       ['b', 'u1', 'auto_approved'],
       ['b', 'u2', 'approved'],
@@ -214,10 +228,23 @@ describe('webhook events', () => {
   });
 
   it('the trail lists decided tasks in completion order, not task order', () => {
-    const d = started(flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['a', 'b'] }, approval('a', ['ua'], 'join'), approval('b', ['ub'], 'join'), { id: 'join', type: 'join', next: 'end' }, end]));
+    const d = started(
+      flow([
+        start('fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 'b'] },
+        approval('a', ['ua'], 'join'),
+        approval('b', ['ub'], 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
+    );
     d.after(1).approve('ub');
     d.after(1).approve('ua');
-    expect(hooks(d).at(-1)!.trail!.map((t) => [t.actorId, t.at])).toEqual([
+    expect(
+      hooks(d)
+        .at(-1)!
+        .trail!.map((t) => [t.actorId, t.at]),
+    ).toEqual([
       ['ub', minutesAfter(1)],
       ['ua', minutesAfter(2)],
     ]);
@@ -226,14 +253,37 @@ describe('webhook events', () => {
   // KNOWN BUG (reported, not fixed here): the trail sorts by `completedAt` only, so decisions
   // taken at the same instant (same workflow time) come out in task order, not completion order.
   it.failing('the trail keeps completion order when decisions share a timestamp', () => {
-    const d = started(flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['a', 'b'] }, approval('a', ['ua'], 'join'), approval('b', ['ub'], 'join'), { id: 'join', type: 'join', next: 'end' }, end]));
+    const d = started(
+      flow([
+        start('fork'),
+        { id: 'fork', type: 'parallel', branches: ['a', 'b'] },
+        approval('a', ['ua'], 'join'),
+        approval('b', ['ub'], 'join'),
+        { id: 'join', type: 'join', next: 'end' },
+        end,
+      ]),
+    );
     d.approve('ub');
     d.approve('ua');
-    expect(hooks(d).at(-1)!.trail!.map((t) => t.actorId)).toEqual(['ub', 'ua']);
+    expect(
+      hooks(d)
+        .at(-1)!
+        .trail!.map((t) => t.actorId),
+    ).toEqual(['ub', 'ua']);
   });
 
   it('an instance approved at start announces approval.completed with an empty trail', () => {
-    const input: StartInstanceInput = { instanceId: ID, flowCode: 'test_flow', flowVersion: 1, definition: flow([start('end'), end]), businessKey: 'BK-1', initiatorId: 'init', form, appKey: 'erp', ...on };
+    const input: StartInstanceInput = {
+      instanceId: ID,
+      flowCode: 'test_flow',
+      flowVersion: 1,
+      definition: flow([start('end'), end]),
+      businessKey: 'BK-1',
+      initiatorId: 'init',
+      form,
+      appKey: 'erp',
+      ...on,
+    };
     const { commands } = startInstance(input, T0);
     expect(commands).toEqual([
       {
@@ -259,7 +309,13 @@ describe('webhook events', () => {
   });
 
   describe('with a saga', () => {
-    const service: FlowNode = { id: 'reserve', type: 'service', call: { system: 'erp', operation: 'reserve' }, compensate: { system: 'erp', operation: 'release' }, next: 'b' };
+    const service: FlowNode = {
+      id: 'reserve',
+      type: 'service',
+      call: { system: 'erp', operation: 'reserve' },
+      compensate: { system: 'erp', operation: 'release' },
+      next: 'b',
+    };
     const sagaFlow = flow([start('a'), approval('a', ['u1'], 'reserve'), service, approval('b', ['u2'], 'end'), end]);
     const holdCompensations: NonNullable<DriverOptions['erp']> = (c) => (c.type === 'compensate' ? 'hold' : OK);
 
@@ -309,7 +365,14 @@ describe('webhook events', () => {
 
     it('a failed service call announces the open tasks cancelled and approval.completed failed', () => {
       const d = started(
-        flow([start('fork'), { id: 'fork', type: 'parallel', branches: ['a', 's'] }, approval('a', ['u1'], 'join'), { ...service, id: 's', next: 'join' }, { id: 'join', type: 'join', next: 'end' }, end]),
+        flow([
+          start('fork'),
+          { id: 'fork', type: 'parallel', branches: ['a', 's'] },
+          approval('a', ['u1'], 'join'),
+          { ...service, id: 's', next: 'join' },
+          { id: 'join', type: 'join', next: 'end' },
+          end,
+        ]),
         { erp: (c) => (c.type === 'service' ? 'hold' : OK) },
       );
       d.answerCallOf({ ok: false, error: 'no', status: 400 }, 's');

@@ -78,5 +78,11 @@ function trailOf(state: InstanceState): NonNullable<WebhookEvent['trail']> {
   return state.tasks
     .filter((t) => t.completedAt !== undefined && decided.includes(t.status))
     .sort((a, b) => (a.completedAt! < b.completedAt! ? -1 : a.completedAt! > b.completedAt! ? 1 : 0))
-    .map((t) => ({ nodeId: t.nodeId, actorId: t.assigneeId, action: t.status, at: t.completedAt!, ...(t.comment !== undefined ? { comment: t.comment } : {}) }));
+    .map((t) => ({
+      nodeId: t.nodeId,
+      actorId: t.assigneeId,
+      action: t.status,
+      at: t.completedAt!,
+      ...(t.comment !== undefined ? { comment: t.comment } : {}),
+    }));
 }

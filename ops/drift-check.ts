@@ -98,13 +98,15 @@ async function compareInstance(deps: DriftCheckDependencies, instanceId: string)
       ['assigneeId', projected.assigneeId, task.assigneeId],
       ['completedAt', projected.completedAt === null ? null : new Date(projected.completedAt).toISOString(), task.completedAt ?? null],
     ] as const) {
-      if (projectedValue !== workflowValue) drift.push({ instanceId, kind: 'task_field', taskId: task.taskId, field: name, projection: projectedValue, workflow: workflowValue });
+      if (projectedValue !== workflowValue)
+        drift.push({ instanceId, kind: 'task_field', taskId: task.taskId, field: name, projection: projectedValue, workflow: workflowValue });
     }
   }
   // The workflow drops long-closed tasks from its view; an open row it does not know is a todo nobody can act on.
   const known = new Set(view.tasks.map((t) => t.taskId));
   for (const t of taskRows) {
-    if ((t.status === 'pending' || t.status === 'waiting') && !known.has(t.taskId)) drift.push({ instanceId, kind: 'stale_open_task', taskId: t.taskId, projection: { assigneeId: t.assigneeId, status: t.status } });
+    if ((t.status === 'pending' || t.status === 'waiting') && !known.has(t.taskId))
+      drift.push({ instanceId, kind: 'stale_open_task', taskId: t.taskId, projection: { assigneeId: t.assigneeId, status: t.status } });
   }
 
   if (timelineSeqs.length > 0) {
@@ -118,4 +120,3 @@ async function compareInstance(deps: DriftCheckDependencies, instanceId: string)
   }
   return drift;
 }
-

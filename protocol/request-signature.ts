@@ -108,10 +108,18 @@ export async function checkSignature<App extends { secret: string }>(
   const app = await findApp(appKey);
   if (!app) return { ok: false, code: 'UNKNOWN_APP', message: `no app with key "${appKey}"` };
   if (!timestampWithinWindow(timestamp, nowMs)) {
-    return { ok: false, code: 'STALE_TIMESTAMP', message: `X-Timestamp must be unix milliseconds within ${SIGNATURE_WINDOW_MS / 1000} s of server time (${nowMs})` };
+    return {
+      ok: false,
+      code: 'STALE_TIMESTAMP',
+      message: `X-Timestamp must be unix milliseconds within ${SIGNATURE_WINDOW_MS / 1000} s of server time (${nowMs})`,
+    };
   }
   if (!signatureMatches(app.secret, { method: request.method, path: request.target, timestamp, nonce, body: request.body }, signature.toLowerCase())) {
-    return { ok: false, code: 'BAD_SIGNATURE', message: 'X-Signature does not match HMAC-SHA256(secret, METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256_HEX(BODY))' };
+    return {
+      ok: false,
+      code: 'BAD_SIGNATURE',
+      message: 'X-Signature does not match HMAC-SHA256(secret, METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256_HEX(BODY))',
+    };
   }
   return { ok: true, app, nonce, nonceExpiresAt: Number(timestamp) + SIGNATURE_WINDOW_MS };
 }

@@ -14,6 +14,8 @@ export async function assertPortsFree(ports: Array<{ port: number; what: string 
   const busy: string[] = [];
   for (const { port, what } of ports) if (!(await portIsFree(port))) busy.push(`${port} (${what})`);
   if (busy.length > 0) {
-    throw new Error(`port(s) already in use: ${busy.join(', ')} — is another \`npm start\` running? Stop it or change the port via env (PORT, EMBEDDED_PG_PORT, TEMPORAL_DEV_PORT, TEMPORAL_UI_PORT).`);
+    throw new Error(
+      `port(s) already in use: ${busy.join(', ')} — is another \`npm start\` running? Stop it or change the port via env (PORT, EMBEDDED_PG_PORT, TEMPORAL_DEV_PORT, TEMPORAL_UI_PORT).`,
+    );
   }
 }

@@ -15,10 +15,7 @@ export interface Infrastructure {
  * PostgreSQL and Temporal: the external ones when DATABASE_URL / TEMPORAL_ADDRESS are set,
  * otherwise embedded ones (real servers) with their state under DATA_DIR. Both start in parallel.
  */
-export async function startInfrastructure(
-  config: AppConfig,
-  options: { headless?: boolean; log?: (line: string) => void } = {},
-): Promise<Infrastructure> {
+export async function startInfrastructure(config: AppConfig, options: { headless?: boolean; log?: (line: string) => void } = {}): Promise<Infrastructure> {
   const log = options.log ?? console.log;
   const started: Array<{ stop(): Promise<void> }> = [];
   const stopAll = async () => {

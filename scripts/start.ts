@@ -97,7 +97,14 @@ async function main(): Promise<void> {
         void shutdown(0);
       });
     }
-    printBanner({ ...config, apiUrl: api.url, erpSandboxUrl: erp.url, temporalAddress: infra.temporalAddress, temporalUiUrl: infra.temporalUiUrl, seconds: (Date.now() - startedAt) / 1000 });
+    printBanner({
+      ...config,
+      apiUrl: api.url,
+      erpSandboxUrl: erp.url,
+      temporalAddress: infra.temporalAddress,
+      temporalUiUrl: infra.temporalUiUrl,
+      seconds: (Date.now() - startedAt) / 1000,
+    });
   } catch (err) {
     console.error('[start] failed:', err);
     await shutdown(1);
@@ -121,7 +128,9 @@ function printBanner(info: {
     '',
     `  API            ${info.apiUrl}/api/v1   (health ${info.apiUrl}/healthz, readiness ${info.apiUrl}/readyz)`,
     `  Temporal       ${info.temporalAddress}  namespace ${info.temporalNamespace}, task queue ${info.taskQueue}`,
-    info.temporalUiUrl ? `  Temporal UI    ${info.temporalUiUrl}/namespaces/${info.temporalNamespace}/workflows` : '  Temporal UI    (external Temporal: use its own UI)',
+    info.temporalUiUrl
+      ? `  Temporal UI    ${info.temporalUiUrl}/namespaces/${info.temporalNamespace}/workflows`
+      : '  Temporal UI    (external Temporal: use its own UI)',
     `  ERP sandbox    ${info.erpSandboxUrl}/   (what the demo ERP received: webhooks, budget, write-backs; system "${DEMO_ERP_SYSTEM}")`,
     `  Data           ${info.dataDir}`,
     '',

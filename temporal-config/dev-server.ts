@@ -81,12 +81,18 @@ export interface DevServer {
 
 function devServerArgs(options: DevServerOptions): string[] {
   const args = [
-    'server', 'start-dev',
-    '--db-filename', options.dbFile,
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--log-level', 'warn',
-    '--log-format', 'json',
+    'server',
+    'start-dev',
+    '--db-filename',
+    options.dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
   ];
   if (options.headless) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
@@ -109,9 +115,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) =>
-      reject(new Error(`temporal server start-dev exited (code ${code}, signal ${signal}):\n${output}`)),
-    ),
+    child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited (code ${code}, signal ${signal}):\n${output}`))),
   );
   exited.catch(() => undefined);
 

@@ -85,8 +85,7 @@ function retryPolicy(limits: RetryLimits, nonRetryableErrorTypes: string[]): Ret
 /** The ERP and webhook activities, with this instance's retry limits. */
 function erpActivities(input: StartInstanceInput) {
   const retries = input.retries ?? {};
-  const erp = (limits: RetryLimits) =>
-    proxyActivities<ApprovalActivities>({ startToCloseTimeout: '30s', retry: retryPolicy(limits, finalFailureTypes.erp) });
+  const erp = (limits: RetryLimits) => proxyActivities<ApprovalActivities>({ startToCloseTimeout: '30s', retry: retryPolicy(limits, finalFailureTypes.erp) });
   return {
     callService: erp(retries.service ?? DEFAULT_RETRIES.service).callErpOperation,
     compensate: erp(retries.compensation ?? DEFAULT_RETRIES.compensation).callErpOperation,

@@ -41,7 +41,11 @@ export function createErpActivities(db: Db, secretBox: SecretBox) {
       const system = await systemNamed(input.call.system);
       const operation = system.operations[input.call.operation];
       if (!operation) {
-        throw ApplicationFailure.create({ type: 'ErpNotConfigured', message: `ERP system "${system.code}" has no operation "${input.call.operation}"`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'ErpNotConfigured',
+          message: `ERP system "${system.code}" has no operation "${input.call.operation}"`,
+          nonRetryable: true,
+        });
       }
       return send(system, operation, input.context, input.idempotencyKey, `${system.code}.${input.call.operation}`);
     },

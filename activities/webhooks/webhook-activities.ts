@@ -14,7 +14,8 @@ export function createWebhookActivities(db: Db, secretBox: SecretBox) {
   return {
     async deliverWebhook(delivery: WebhookDelivery): Promise<{ statusCode: number }> {
       const app = await findApp(db, secretBox, delivery.appKey);
-      if (!app) throw ApplicationFailure.create({ type: 'WebhookAppUnknown', message: `no app "${delivery.appKey}" to sign the webhook with`, nonRetryable: true });
+      if (!app)
+        throw ApplicationFailure.create({ type: 'WebhookAppUnknown', message: `no app "${delivery.appKey}" to sign the webhook with`, nonRetryable: true });
       const result = await sendWebhook(delivery, app.secret);
       await logWebhookAttempt(db, delivery, Context.current().info.attempt, result);
       if (result.outcome === 'delivered') return { statusCode: result.statusCode! };

@@ -22,7 +22,10 @@ export function definitionRoutes(deps: ApiDependencies) {
     const parsed = parseDefinitionShape(parseJson(c.get('rawBody')));
     if (!parsed.ok) throw invalidDefinition(parsed.problems);
     const saved = await saveDraft(deps.db, parsed.definition);
-    return c.json({ code: parsed.definition.code, name: parsed.definition.name, latestVersion: saved.latestVersion, draft: parsed.definition }, saved.created ? 201 : 200);
+    return c.json(
+      { code: parsed.definition.code, name: parsed.definition.name, latestVersion: saved.latestVersion, draft: parsed.definition },
+      saved.created ? 201 : 200,
+    );
   });
 
   routes.post('/:code/publish', async (c) => {

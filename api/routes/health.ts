@@ -16,10 +16,7 @@ export function healthRoutes(deps: ApiDependencies) {
   const routes = new Hono<ApiEnv>();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', async (c) => {
-    const [database, temporal] = await Promise.all([
-      check(() => deps.db.execute(sql`select 1`)),
-      check(() => deps.temporal.workflowService.getSystemInfo({})),
-    ]);
+    const [database, temporal] = await Promise.all([check(() => deps.db.execute(sql`select 1`)), check(() => deps.temporal.workflowService.getSystemInfo({}))]);
     const ready = database === 'ok' && temporal === 'ok';
     return c.json({ status: ready ? 'ready' : 'not_ready', checks: { database, temporal } }, ready ? 200 : 503);
   });

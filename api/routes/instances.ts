@@ -18,7 +18,8 @@ export function instanceRoutes(deps: ApiDependencies) {
 
   routes.get('/', requireApp(deps), async (c) => {
     const { limit, cursor, sourceSystem, sourceType, sourceId, ...filter } = validatedQuery(c, instanceListQuery);
-    const source = sourceSystem === undefined ? undefined : { system: sourceSystem, ...(sourceType ? { type: sourceType } : {}), ...(sourceId ? { id: sourceId } : {}) };
+    const source =
+      sourceSystem === undefined ? undefined : { system: sourceSystem, ...(sourceType ? { type: sourceType } : {}), ...(sourceId ? { id: sourceId } : {}) };
     return c.json(await pagedOrBadCursor(() => listInstances(deps.db, { ...filter, ...(source ? { source } : {}) }, { limit, ...(cursor ? { cursor } : {}) })));
   });
   routes.get('/:id', requireApp(deps), async (c) => c.json(await viewInstance(deps, c.req.param('id'))));

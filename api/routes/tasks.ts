@@ -10,7 +10,11 @@ export function taskRoutes(deps: ApiDependencies) {
   const routes = new Hono<ApiEnv>();
   routes.get('/', requireApp(deps), async (c) => {
     const { limit, cursor, assignee, ...filter } = validatedQuery(c, taskListQuery);
-    return c.json(await pagedOrBadCursor(() => listTasks(deps.db, { ...filter, ...(assignee !== undefined ? { assigneeId: assignee } : {}) }, { limit, ...(cursor ? { cursor } : {}) })));
+    return c.json(
+      await pagedOrBadCursor(() =>
+        listTasks(deps.db, { ...filter, ...(assignee !== undefined ? { assigneeId: assignee } : {}) }, { limit, ...(cursor ? { cursor } : {}) }),
+      ),
+    );
   });
   return routes;
 }

@@ -36,7 +36,10 @@ export function webhookRoutes(deps: ApiDependencies) {
   /** Sends the dead letter again, now, once; 200 when delivered, 502 (and still dead) when not. */
   routes.post('/dead-letters/:id/replay', async (c) => {
     const parsed = deadLetterId.safeParse(c.req.param('id'));
-    if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', `id: ${parsed.error.issues[0]?.message ?? 'invalid'}`, [{ field: 'id', message: 'must be a dead letter id' }]);
+    if (!parsed.success)
+      throw new ApiError(400, 'VALIDATION_FAILED', `id: ${parsed.error.issues[0]?.message ?? 'invalid'}`, [
+        { field: 'id', message: 'must be a dead letter id' },
+      ]);
     const id = Number(parsed.data);
     const letter = await findDeadLetter(deps.db, id);
     const appKey = scopeOf(c.get('caller'));
@@ -49,7 +52,10 @@ export function webhookRoutes(deps: ApiDependencies) {
     await logWebhookAttempt(deps.db, delivery, 0, result);
     const updated = await recordReplay(deps.db, id, result);
     if (result.outcome !== 'delivered') {
-      throw new ApiError(502, 'REPLAY_FAILED', result.error ?? 'the receiver did not accept the webhook', { statusCode: result.statusCode ?? null, deadLetter: updated });
+      throw new ApiError(502, 'REPLAY_FAILED', result.error ?? 'the receiver did not accept the webhook', {
+        statusCode: result.statusCode ?? null,
+        deadLetter: updated,
+      });
     }
     return c.json({ delivered: true, statusCode: result.statusCode, deadLetter: updated });
   });

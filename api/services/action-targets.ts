@@ -20,5 +20,10 @@ export async function resolveActionTargets(db: Db, flowCode: string, field: stri
       unknown.map(({ i }) => ({ field: field === 'toUserId' ? field : `${field}.${i}`, message: 'unknown or inactive user' })),
     );
   }
-  return followDelegations(db, ids.map((userId) => ({ userId })), flowCode, new Date());
+  return followDelegations(
+    db,
+    ids.map((userId) => ({ userId })),
+    flowCode,
+    new Date(),
+  );
 }

@@ -24,5 +24,7 @@ export async function isActiveUser(deps: ApiDependencies, userId: string): Promi
 }
 
 export function unknownInitiator(initiatorId: string): ApiError {
-  return new ApiError(422, 'UNKNOWN_USER', `initiatorId "${initiatorId}" is not an active user`, [{ field: 'initiatorId', message: 'unknown or inactive user' }]);
+  return new ApiError(422, 'UNKNOWN_USER', `initiatorId "${initiatorId}" is not an active user`, [
+    { field: 'initiatorId', message: 'unknown or inactive user' },
+  ]);
 }

@@ -238,7 +238,9 @@ async function prepareAction(deps: ApiDependencies, instanceId: string, body: Ac
 function checkSelectedApproverShape(definition: FlowDefinition, form: FormValues, selected: Record<string, string[]>): void {
   const problems: Array<{ field: string; message: string }> = [];
   const selectable = new Map(
-    definition.nodes.flatMap((n) => (n.type === 'approval' && n.approvers.type === 'initiator_select' ? [[n.id, n.approvers.multiple !== false] as const] : [])),
+    definition.nodes.flatMap((n) =>
+      n.type === 'approval' && n.approvers.type === 'initiator_select' ? [[n.id, n.approvers.multiple !== false] as const] : [],
+    ),
   );
   for (const nodeId of Object.keys(selected)) {
     if (!selectable.has(nodeId)) problems.push({ field: `selectedApprovers.${nodeId}`, message: 'is not an initiator_select approval node' });

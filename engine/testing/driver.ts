@@ -254,7 +254,9 @@ export class Driver {
 
   /** Answers a held ERP call (the oldest one, or the one for `nodeId`). */
   answerCallOf(result: ServiceResult, nodeId?: string): Transition {
-    const index = this.heldCalls.findIndex((c) => nodeId === undefined || (c.type === 'service' ? c.ref.nodeId : c.type === 'compensate' ? c.nodeId : undefined) === nodeId);
+    const index = this.heldCalls.findIndex(
+      (c) => nodeId === undefined || (c.type === 'service' ? c.ref.nodeId : c.type === 'compensate' ? c.nodeId : undefined) === nodeId,
+    );
     if (index < 0) throw new Error(`no held ERP call${nodeId ? ` for ${nodeId}` : ''}`);
     const [command] = this.heldCalls.splice(index, 1);
     return this.answerCall(command!, result);

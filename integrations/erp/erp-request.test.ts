@@ -83,12 +83,21 @@ describe('sendErpRequest', () => {
     handler = (_req, res) => res.writeHead(201, { 'Content-Type': 'application/json' }).end('{"reservationId":"R-1","amount":1200}');
     const response = await sendErpRequest(
       system({ type: 'hmac', appKey: 'center', secret: 's3cret' }),
-      { method: 'POST', path: '/budgets/{{source.id}}/reserve?po={{businessKey}}&dept={{form.dept}}', body: { amount: '{{form.amount}}', memo: '{{form.title}} ({{instance.id}})', missing: '{{form.nope}}' } },
+      {
+        method: 'POST',
+        path: '/budgets/{{source.id}}/reserve?po={{businessKey}}&dept={{form.dept}}',
+        body: { amount: '{{form.amount}}', memo: '{{form.title}} ({{instance.id}})', missing: '{{form.nope}}' },
+      },
       ctx,
       'approval:po:PO-7:svc:call',
     );
 
-    expect(response).toEqual({ status: 201, body: { reservationId: 'R-1', amount: 1200 }, durationMs: expect.any(Number), url: `${origin}/erp/api/budgets/PO%207/reserve?po=PO-7&dept=R%26D` });
+    expect(response).toEqual({
+      status: 201,
+      body: { reservationId: 'R-1', amount: 1200 },
+      durationMs: expect.any(Number),
+      url: `${origin}/erp/api/budgets/PO%207/reserve?po=PO-7&dept=R%26D`,
+    });
     expect(received).toHaveLength(1);
     const [req] = received;
     expect(req!.method).toBe('POST');
@@ -111,7 +120,12 @@ describe('sendErpRequest', () => {
   });
 
   it('hmac GET: no body, the empty body is what is signed', async () => {
-    await sendErpRequest(system({ type: 'hmac', appKey: 'center', secret: 's3cret' }, `${origin}/v2`), { method: 'GET', path: '/orders/{{businessKey}}' }, ctx, 'k1');
+    await sendErpRequest(
+      system({ type: 'hmac', appKey: 'center', secret: 's3cret' }, `${origin}/v2`),
+      { method: 'GET', path: '/orders/{{businessKey}}' },
+      ctx,
+      'k1',
+    );
     const [req] = received;
     expect(req).toMatchObject({ method: 'GET', url: '/v2/orders/PO-7', body: '' });
     const parts = { method: 'GET', path: '/v2/orders/PO-7', timestamp: String(req!.headers['x-timestamp']), nonce: String(req!.headers['x-nonce']), body: '' };
@@ -120,7 +134,12 @@ describe('sendErpRequest', () => {
 
   it('bearer: Authorization header and no signature headers; a text answer stays text', async () => {
     handler = (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('accepted');
-    const response = await sendErpRequest(system({ type: 'bearer', token: 'tok-123' }, origin), { method: 'PUT', path: '/orders/{{businessKey}}/status', body: { status: '{{status}}' } }, ctx, 'k2');
+    const response = await sendErpRequest(
+      system({ type: 'bearer', token: 'tok-123' }, origin),
+      { method: 'PUT', path: '/orders/{{businessKey}}/status', body: { status: '{{status}}' } },
+      ctx,
+      'k2',
+    );
     expect(response.body).toBe('accepted');
     const [req] = received;
     expect(req).toMatchObject({ method: 'PUT', url: '/orders/PO-7/status' });

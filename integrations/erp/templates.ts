@@ -43,7 +43,9 @@ type Lookup = { known: false } | { known: true; found: false } | { known: true; 
 function lookup(name: string, ctx: TemplateContext): Lookup {
   const field = FORM_FIELD.exec(name)?.[1];
   if (field !== undefined) {
-    return Object.hasOwn(ctx.form, field) && ctx.form[field] !== undefined ? { known: true, found: true, value: ctx.form[field] } : { known: true, found: false };
+    return Object.hasOwn(ctx.form, field) && ctx.form[field] !== undefined
+      ? { known: true, found: true, value: ctx.form[field] }
+      : { known: true, found: false };
   }
   switch (name) {
     case 'instance.id':

@@ -30,10 +30,14 @@ export function renderDashboard(snapshot: SandboxSnapshot): string {
   const rejectedRows = [...rejected].reverse().map((r) => [r.at, `${r.method} ${r.path}`, r.code, r.reason]);
   const latestFirst = [...operations].reverse();
   const answer = (o: RecordedOperation) => `${o.response.status} ${JSON.stringify(o.response.body)}`;
-  const budgetRows = latestFirst.filter((o) => o.operation !== 'write_back').map((o) => [o.appliedAt, o.operation, o.idempotencyKey, o.body, answer(o), o.requests]);
+  const budgetRows = latestFirst
+    .filter((o) => o.operation !== 'write_back')
+    .map((o) => [o.appliedAt, o.operation, o.idempotencyKey, o.body, answer(o), o.requests]);
   const writeBacks = latestFirst.filter((o) => o.operation === 'write_back');
   const writeBackRows = writeBacks.map((o) => [o.appliedAt, o.document?.type, o.document?.id, `${o.method} ${o.path}`, o.idempotencyKey, o.body, o.requests]);
-  const reservationRows = [...budget.reservations].reverse().map((r) => [r.reservationId, r.businessKey, r.amount, r.instanceId, r.status, r.reservedAt, r.releasedAt]);
+  const reservationRows = [...budget.reservations]
+    .reverse()
+    .map((r) => [r.reservationId, r.businessKey, r.amount, r.instanceId, r.status, r.reservedAt, r.releasedAt]);
   const failureRows = Object.entries(failures).map(([target, s]) => [
     target,
     s.mode,

@@ -117,7 +117,11 @@ describe('webhooks', () => {
 
   it('rejects unsigned requests and bodies that break the SPEC §8 shape', async () => {
     const sandbox = await start();
-    const unsigned = await fetch(`${sandbox.url}/webhooks/approval`, { method: 'POST', body: JSON.stringify(taskEvent('evt-1')), headers: { 'x-event-id': 'evt-1' } });
+    const unsigned = await fetch(`${sandbox.url}/webhooks/approval`, {
+      method: 'POST',
+      body: JSON.stringify(taskEvent('evt-1')),
+      headers: { 'x-event-id': 'evt-1' },
+    });
     expect(unsigned.status).toBe(401);
     expect(await unsigned.json()).toMatchObject({ error: { code: 'MISSING_SIGNATURE' } });
     const { task: _task, ...withoutTask } = taskEvent('evt-2');
@@ -184,7 +188,12 @@ describe('budget operations', () => {
 
     expect(sandbox.state.budget()).toMatchObject({ total: 50_000, remaining: 38_000 });
     expect(sandbox.state.operations()).toEqual([
-      expect.objectContaining({ operation: 'reserve_budget', idempotencyKey: 'approval:po:PO-1:budget:call', requests: 2, response: { status: 201, body: first.json } }),
+      expect.objectContaining({
+        operation: 'reserve_budget',
+        idempotencyKey: 'approval:po:PO-1:budget:call',
+        requests: 2,
+        response: { status: 201, body: first.json },
+      }),
     ]);
   });
 
@@ -244,8 +253,14 @@ describe('inbound auth', () => {
     const signed = (c: { appKey: string; secret: string }) => signedHeaders(c, { method: 'POST', path, body: JSON.stringify(body) });
 
     expect(await call(sandbox, 'POST', path, body, { 'idempotency-key': 'k' })).toMatchObject({ status: 401, json: { error: { code: 'MISSING_SIGNATURE' } } });
-    expect(await call(sandbox, 'POST', path, body, { 'idempotency-key': 'k', ...signed({ ...credentials, secret: 'nope' }) })).toMatchObject({ status: 401, json: { error: { code: 'BAD_SIGNATURE' } } });
-    expect(await call(sandbox, 'POST', path, body, { 'idempotency-key': 'k', ...signed({ appKey: APP.appKey, secret: APP.secret }) })).toMatchObject({ status: 401, json: { error: { code: 'UNKNOWN_APP' } } });
+    expect(await call(sandbox, 'POST', path, body, { 'idempotency-key': 'k', ...signed({ ...credentials, secret: 'nope' }) })).toMatchObject({
+      status: 401,
+      json: { error: { code: 'BAD_SIGNATURE' } },
+    });
+    expect(await call(sandbox, 'POST', path, body, { 'idempotency-key': 'k', ...signed({ appKey: APP.appKey, secret: APP.secret }) })).toMatchObject({
+      status: 401,
+      json: { error: { code: 'UNKNOWN_APP' } },
+    });
     expect(sandbox.state.operations()).toEqual([]);
     expect((await call(sandbox, 'POST', path, body, { 'idempotency-key': 'k', ...signed(credentials) })).status).toBe(201);
     expect(sandbox.state.operations()).toHaveLength(1);
@@ -372,9 +387,26 @@ describe('inspection and reset', () => {
     const { status, json } = await call(sandbox, 'GET', '/api/received', undefined);
     expect(status).toBe(200);
     expect(json).toEqual({
-      events: [expect.objectContaining({ eventId: 'evt-1', type: 'approval.task.created', body: expect.objectContaining({ eventId: 'evt-1', task: expect.any(Object) }), receivedAt: expect.any(String), deliveries: 1 })],
+      events: [
+        expect.objectContaining({
+          eventId: 'evt-1',
+          type: 'approval.task.created',
+          body: expect.objectContaining({ eventId: 'evt-1', task: expect.any(Object) }),
+          receivedAt: expect.any(String),
+          deliveries: 1,
+        }),
+      ],
       rejected: [expect.objectContaining({ at: expect.any(String), reason: expect.any(String), path: '/webhooks/approval', code: 'BAD_SIGNATURE' })],
-      operations: [expect.objectContaining({ operation: 'reserve_budget', idempotencyKey: 'k', body: { businessKey: 'PO-1', amount: 100 }, response: expect.objectContaining({ status: 201 }), appliedAt: expect.any(String), requests: 1 })],
+      operations: [
+        expect.objectContaining({
+          operation: 'reserve_budget',
+          idempotencyKey: 'k',
+          body: { businessKey: 'PO-1', amount: 100 },
+          response: expect.objectContaining({ status: 201 }),
+          appliedAt: expect.any(String),
+          requests: 1,
+        }),
+      ],
       budget: expect.objectContaining({ total: 1_000_000, remaining: 999_900 }),
       failures: expect.objectContaining({ webhooks: expect.objectContaining({ mode: 'ok' }) }),
     });

@@ -39,7 +39,15 @@ export interface RunningErpSandbox {
 const reserveSchema = z.looseObject({
   businessKey: z.string().min(1),
   // A templated body (`"{{form.amount}}"`) may carry the amount as a numeric string.
-  amount: z.union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*$/, 'must be a number').transform(Number)]).refine((n) => n > 0, 'must be positive'),
+  amount: z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^\s*\d+(\.\d+)?\s*$/, 'must be a number')
+        .transform(Number),
+    ])
+    .refine((n) => n > 0, 'must be positive'),
   instanceId: z.string().optional(),
 });
 
@@ -140,7 +148,15 @@ export function createErpSandbox(options: ErpSandboxOptions): ErpSandbox {
     if (!input.success) return reject(request, 400, 'INVALID_BODY', describeIssues(input.error));
     // No await from the repeat check to here: concurrent repeats of a key cannot both apply.
     const response = apply(input.data);
-    state.recordOperation({ operation, idempotencyKey, method: request.method, path: request.target, body: parsed.value, response, ...(document ? { document } : {}) });
+    state.recordOperation({
+      operation,
+      idempotencyKey,
+      method: request.method,
+      path: request.target,
+      body: parsed.value,
+      response,
+      ...(document ? { document } : {}),
+    });
     return jsonResponse(response.status, response.body);
   };
 
@@ -184,7 +200,13 @@ export function createErpSandbox(options: ErpSandboxOptions): ErpSandbox {
 
   app.on(['POST', 'PUT', 'PATCH'], '/documents/:type/:id/approval-result', (c) => {
     const document = { type: c.req.param('type'), id: c.req.param('id') };
-    return runOperation(c, 'write_back', z.unknown(), () => ({ status: 200, body: { documentType: document.type, documentId: document.id, status: 'recorded' } }), document);
+    return runOperation(
+      c,
+      'write_back',
+      z.unknown(),
+      () => ({ status: 200, body: { documentType: document.type, documentId: document.id, status: 'recorded' } }),
+      document,
+    );
   });
 
   app.post('/control/failures', async (c) => {

@@ -36,10 +36,7 @@ export interface FailureSwitch {
 
 export type FailureSwitches = Record<FailureTarget, FailureSwitch>;
 
-export type FailureDecision =
-  | { kind: 'pass' }
-  | { kind: 'delay'; ms: number }
-  | { kind: 'fail'; status: 408 | 422 | 429 | 503; code: string; message: string };
+export type FailureDecision = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'fail'; status: 408 | 422 | 429 | 503; code: string; message: string };
 
 const FAILURE_ANSWERS: Record<Exclude<FailureMode, 'ok' | 'slow'>, { status: 408 | 422 | 429 | 503; code: string }> = {
   '5xx': { status: 503, code: 'SANDBOX_UNAVAILABLE' },

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     host: process.env.ERP_SANDBOX_HOST || '127.0.0.1',
   });
   const apps = Object.keys(webhookApps);
-  console.log(`[erp-sandbox] listening on ${sandbox.url} (page ${sandbox.url}/, webhooks ${sandbox.url}/webhooks/approval; trusted apps: ${apps.join(', ') || 'none'})`);
+  console.log(
+    `[erp-sandbox] listening on ${sandbox.url} (page ${sandbox.url}/, webhooks ${sandbox.url}/webhooks/approval; trusted apps: ${apps.join(', ') || 'none'})`,
+  );
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));
   };

@@ -3,7 +3,10 @@ import type { InboundAuth } from './inbound-auth';
 /** `key:secret,key2:secret2` → `{key: secret, key2: secret2}` (a secret may hold ':' but not ','). */
 export function parseAppSecrets(value: string): Record<string, string> {
   const apps: Record<string, string> = {};
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(':');
     if (colon <= 0 || colon === entry.length - 1) throw new Error(`ERP_SANDBOX_APPS: "${entry}" is not key:secret`);
     apps[entry.slice(0, colon)] = entry.slice(colon + 1);

@@ -1,5 +1,16 @@
 import { listNotifications } from '../../db/notifications';
-import { actOk, chainFlow, definitionWith, expectRefused, startInstance, syncActionUsers, taskOf, taskRows, timelineOf, viewOf } from '../support/action-fixtures';
+import {
+  actOk,
+  chainFlow,
+  definitionWith,
+  expectRefused,
+  startInstance,
+  syncActionUsers,
+  taskOf,
+  taskRows,
+  timelineOf,
+  viewOf,
+} from '../support/action-fixtures';
 import { publishFlow, uid } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -15,7 +26,13 @@ beforeAll(async () => {
   stack = await startTestStack();
   await syncActionUsers(stack.api);
   twoNodeFlow = uid('ret_two');
-  await publishFlow(stack.api, chainFlow(twoNodeFlow, [{ id: 'n1', approvers: ['u_a'] }, { id: 'n2', approvers: ['u_b'] }]));
+  await publishFlow(
+    stack.api,
+    chainFlow(twoNodeFlow, [
+      { id: 'n1', approvers: ['u_a'] },
+      { id: 'n2', approvers: ['u_b'] },
+    ]),
+  );
   threeNodeFlow = uid('ret_three');
   await publishFlow(
     stack.api,
@@ -44,7 +61,9 @@ describe('return (退回) to an earlier approval node', () => {
     ]);
     expect(taskOf(returned, 'u_b')).toMatchObject({ taskId: n2Task.taskId, comment: '请重新审核' });
     const events = (await timelineOf(stack, view.instanceId)).events.filter((e) => e.type === 'returned');
-    expect(events).toEqual([expect.objectContaining({ actorId: 'u_b', taskId: n2Task.taskId, nodeId: 'n2', data: expect.objectContaining({ targetNodeId: 'n1' }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({ actorId: 'u_b', taskId: n2Task.taskId, nodeId: 'n2', data: expect.objectContaining({ targetNodeId: 'n1' }) }),
+    ]);
 
     // The earlier approval is undone: u_a must approve again (no dedupe from the returned pass).
     const again = await actOk(stack, view.instanceId, { type: 'approve', actorId: 'u_a' });
@@ -179,7 +198,13 @@ describe('return to the initiator and resubmit', () => {
   it('resubmit with a form that breaks the form schema → 400 VALIDATION_FAILED naming the field, without a trace', async () => {
     const view = await startInstance(stack, twoNodeFlow);
     await actOk(stack, view.instanceId, { type: 'return', actorId: 'u_a', targetNodeId: 'start' });
-    const refused = await expectRefused(stack, view.instanceId, { type: 'resubmit', actorId: 'u_initiator', form: { title: '没有金额' } }, 400, 'VALIDATION_FAILED');
+    const refused = await expectRefused(
+      stack,
+      view.instanceId,
+      { type: 'resubmit', actorId: 'u_initiator', form: { title: '没有金额' } },
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(refused.error.details).toEqual([expect.objectContaining({ field: 'form.amount' })]);
   });
 

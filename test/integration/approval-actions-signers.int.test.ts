@@ -20,7 +20,13 @@ beforeAll(async () => {
   allFlow = uid('sig_all');
   await publishFlow(stack.api, chainFlow(allFlow, [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'all' }]));
   twoNodeFlow = uid('sig_two');
-  await publishFlow(stack.api, chainFlow(twoNodeFlow, [{ id: 'first', approvers: ['u_a'] }, { id: 'second', approvers: ['u_e'] }]));
+  await publishFlow(
+    stack.api,
+    chainFlow(twoNodeFlow, [
+      { id: 'first', approvers: ['u_a'] },
+      { id: 'second', approvers: ['u_e'] },
+    ]),
+  );
 });
 afterAll(() => stack?.stop());
 
@@ -59,7 +65,11 @@ describe('add_signer before', () => {
     const types = (await timelineOf(stack, view.instanceId)).events.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['signers_added', 'task_reactivated']));
     const signersAdded = (await timelineOf(stack, view.instanceId)).events.find((e) => e.type === 'signers_added');
-    expect(signersAdded).toMatchObject({ actorId: 'u_a', taskId: owner.taskId, data: expect.objectContaining({ position: 'before', signers: ['u_c', 'u_d'] }) });
+    expect(signersAdded).toMatchObject({
+      actorId: 'u_a',
+      taskId: owner.taskId,
+      data: expect.objectContaining({ position: 'before', signers: ['u_c', 'u_d'] }),
+    });
   });
 
   it('a before-signer who rejects decides like the seat it sits in: in mode all the instance is rejected', async () => {
@@ -168,7 +178,13 @@ describe('add_signer refusals', () => {
 
   it('an unknown user → 422 UNKNOWN_USER naming the entry, without a trace', async () => {
     const view = await startInstance(stack, allFlow);
-    const refused = await expectRefused(stack, view.instanceId, { type: 'add_signer', actorId: 'u_a', signers: ['u_c', 'u_ghost'], position: 'after' }, 422, 'UNKNOWN_USER');
+    const refused = await expectRefused(
+      stack,
+      view.instanceId,
+      { type: 'add_signer', actorId: 'u_a', signers: ['u_c', 'u_ghost'], position: 'after' },
+      422,
+      'UNKNOWN_USER',
+    );
     expect(refused.error.details).toEqual([expect.objectContaining({ field: 'signers.1' })]);
   });
 
@@ -188,7 +204,13 @@ describe('add_signer refusals', () => {
 
   it('an unknown position → 400 VALIDATION_FAILED naming position', async () => {
     const view = await startInstance(stack, allFlow);
-    const refused = await expectRefused(stack, view.instanceId, { type: 'add_signer', actorId: 'u_a', signers: ['u_c'], position: 'middle' }, 400, 'VALIDATION_FAILED');
+    const refused = await expectRefused(
+      stack,
+      view.instanceId,
+      { type: 'add_signer', actorId: 'u_a', signers: ['u_c'], position: 'middle' },
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(refused.error.details).toEqual([expect.objectContaining({ field: 'position' })]);
   });
 

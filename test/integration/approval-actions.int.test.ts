@@ -41,7 +41,13 @@ beforeAll(async () => {
   allFlow = uid('act_all');
   await publishFlow(stack.api, chainFlow(allFlow, [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'all' }]));
   twoNodeFlow = uid('act_two');
-  await publishFlow(stack.api, chainFlow(twoNodeFlow, [{ id: 'n1', approvers: ['u_a'] }, { id: 'n2', approvers: ['u_b'] }]));
+  await publishFlow(
+    stack.api,
+    chainFlow(twoNodeFlow, [
+      { id: 'n1', approvers: ['u_a'] },
+      { id: 'n2', approvers: ['u_b'] },
+    ]),
+  );
 });
 afterAll(() => stack?.stop());
 
@@ -92,7 +98,9 @@ describe('transfer (转交)', () => {
     expect(answer.currentNodeIds).toEqual(['approve']);
 
     const transferred = (await timelineOf(stack, view.instanceId)).events.filter((e) => e.type === 'transferred');
-    expect(transferred).toEqual([expect.objectContaining({ actorId: 'u_a', taskId: taskOfA.taskId, nodeId: 'approve', data: expect.objectContaining({ toUserId: 'u_c' }) })]);
+    expect(transferred).toEqual([
+      expect.objectContaining({ actorId: 'u_a', taskId: taskOfA.taskId, nodeId: 'approve', data: expect.objectContaining({ toUserId: 'u_c' }) }),
+    ]);
 
     // The one who transferred away may no longer act; the target may.
     await expectRefused(stack, view.instanceId, { type: 'approve', actorId: 'u_a' }, 409, 'TASK_NOT_PENDING');

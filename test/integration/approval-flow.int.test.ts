@@ -99,7 +99,13 @@ describe('start → approval (any) → end over HTTP', () => {
     const view = await startRunning();
     const taskOfA = view.tasks.find((t) => t.assigneeId === 'u_a')!;
     const answer = await expectOk<InstanceView>(
-      stack.api.request('POST', `${instancePath(view.instanceId)}/actions`, { type: 'approve', actionId: uid('act'), actorId: 'u_a', taskId: taskOfA.taskId, comment: '同意' }),
+      stack.api.request('POST', `${instancePath(view.instanceId)}/actions`, {
+        type: 'approve',
+        actionId: uid('act'),
+        actorId: 'u_a',
+        taskId: taskOfA.taskId,
+        comment: '同意',
+      }),
     );
     expect(answer.status).toBe('approved');
     expect(answer.currentNodeIds).toEqual([]);
@@ -119,7 +125,9 @@ describe('start → approval (any) → end over HTTP', () => {
     const first = await expectOk<InstanceView>(stack.api.request('POST', path, { type: 'reject', actionId: uid('act'), actorId: 'u_a', comment: '预算不足' }));
     expect(first.status).toBe('running');
     expect(first.tasks.map((t) => t.status)).toEqual(['rejected', 'pending']);
-    const assignees = (await waitForSearchAttributes(stack.temporal, view.instanceId, (a) => a.get(searchAttributes.assignees)?.length === 1)).get(searchAttributes.assignees);
+    const assignees = (await waitForSearchAttributes(stack.temporal, view.instanceId, (a) => a.get(searchAttributes.assignees)?.length === 1)).get(
+      searchAttributes.assignees,
+    );
     expect(assignees).toEqual(['u_b']);
     const second = await expectOk<InstanceView>(stack.api.request('POST', path, { type: 'reject', actionId: uid('act'), actorId: 'u_b' }));
     expect(second.status).toBe('rejected');
@@ -151,7 +159,11 @@ describe('start → approval (any) → end over HTTP', () => {
   it('refuses a non-assignee with 403 and leaves nothing in history', async () => {
     const view = await startRunning();
     const before = await history(view.instanceId);
-    const response = await stack.api.request('POST', `${instancePath(view.instanceId)}/actions`, { type: 'approve', actionId: uid('act'), actorId: 'u_outsider' });
+    const response = await stack.api.request('POST', `${instancePath(view.instanceId)}/actions`, {
+      type: 'approve',
+      actionId: uid('act'),
+      actorId: 'u_outsider',
+    });
     expect(response.status).toBe(403);
     expect(response.body).toMatchObject({ error: { code: 'NOT_ASSIGNEE' } });
     const after = await history(view.instanceId);
@@ -255,7 +267,9 @@ describe('versioning', () => {
     expect(v1View.tasks.map((t) => t.assigneeId)).toEqual(['u_a']);
     const refused = await stack.api.request('POST', `${instancePath(v1.instanceId)}/actions`, { type: 'approve', actionId: uid('act'), actorId: 'u_b' });
     expect(refused.status).toBe(403);
-    const done = await expectOk<InstanceView>(stack.api.request('POST', `${instancePath(v1.instanceId)}/actions`, { type: 'approve', actionId: uid('act'), actorId: 'u_a' }));
+    const done = await expectOk<InstanceView>(
+      stack.api.request('POST', `${instancePath(v1.instanceId)}/actions`, { type: 'approve', actionId: uid('act'), actorId: 'u_a' }),
+    );
     expect(done.status).toBe('approved');
   });
 });

@@ -253,7 +253,10 @@ describe('onEmpty (no approver resolved)', () => {
     const code = uid('empty_auto');
     await publishFlow(
       stack.api,
-      chainFlow(code, [approval('empty', { approvers: nobody, mode: 'any', onEmpty: 'auto_approve' }), approval('next', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'any' })]),
+      chainFlow(code, [
+        approval('empty', { approvers: nobody, mode: 'any', onEmpty: 'auto_approve' }),
+        approval('next', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'any' }),
+      ]),
     );
     const view = await startSettled(stack.api, code);
     expect(view.status).toBe('running');
@@ -306,7 +309,10 @@ describe('dedupe', () => {
     const code = uid('dedupe_on');
     await publishFlow(
       stack.api,
-      chainFlow(code, [approval('first', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'any' }), approval('second', { approvers: { type: 'users', ids: ['u_a', 'u_b'] }, mode: 'all' })]),
+      chainFlow(code, [
+        approval('first', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'any' }),
+        approval('second', { approvers: { type: 'users', ids: ['u_a', 'u_b'] }, mode: 'all' }),
+      ]),
     );
     const view = await startSettled(stack.api, code);
     const after = await actOk(stack.api, view.instanceId, 'approve', 'u_a');
@@ -321,7 +327,9 @@ describe('dedupe', () => {
     // u_a has nothing left to act on.
     expect((await act(stack.api, view.instanceId, 'approve', 'u_a')).status).toBe(409);
     const events = await timeline(stack.api, view.instanceId);
-    expect(events.find((e) => e.type === 'task_completed' && e.taskId === deduped.taskId)).toMatchObject({ data: { status: 'auto_approved', reason: 'dedupe' } });
+    expect(events.find((e) => e.type === 'task_completed' && e.taskId === deduped.taskId)).toMatchObject({
+      data: { status: 'auto_approved', reason: 'dedupe' },
+    });
 
     expect((await actOk(stack.api, view.instanceId, 'approve', 'u_b')).status).toBe('approved');
   });
@@ -330,7 +338,10 @@ describe('dedupe', () => {
     const code = uid('dedupe_pass');
     await publishFlow(
       stack.api,
-      chainFlow(code, [approval('first', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'any' }), approval('second', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'all' })]),
+      chainFlow(code, [
+        approval('first', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'any' }),
+        approval('second', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'all' }),
+      ]),
     );
     const view = await startSettled(stack.api, code);
     const done = await actOk(stack.api, view.instanceId, 'approve', 'u_a');
@@ -345,7 +356,10 @@ describe('dedupe', () => {
     const code = uid('dedupe_cancel');
     await publishFlow(
       stack.api,
-      chainFlow(code, [approval('first', { approvers: { type: 'users', ids: ['u_a', 'u_b'] }, mode: 'any' }), approval('second', { approvers: { type: 'users', ids: ['u_b'] }, mode: 'all' })]),
+      chainFlow(code, [
+        approval('first', { approvers: { type: 'users', ids: ['u_a', 'u_b'] }, mode: 'any' }),
+        approval('second', { approvers: { type: 'users', ids: ['u_b'] }, mode: 'all' }),
+      ]),
     );
     const view = await startSettled(stack.api, code);
     const after = await actOk(stack.api, view.instanceId, 'approve', 'u_a');
@@ -436,7 +450,11 @@ describe('whenApproverIsInitiator', () => {
   });
 
   it('auto_approve: a node whose only approver is the initiator passes by itself', async () => {
-    const code = await publishOneNode(stack.api, 'self_only', { approvers: { type: 'users', ids: ['u_initiator'] }, mode: 'any', whenApproverIsInitiator: 'auto_approve' });
+    const code = await publishOneNode(stack.api, 'self_only', {
+      approvers: { type: 'users', ids: ['u_initiator'] },
+      mode: 'any',
+      whenApproverIsInitiator: 'auto_approve',
+    });
     const started = await start(stack.api, code);
     const view = await waitForView(stack.api, started.instanceId, (v) => v.status !== 'running');
     expect(view.status).toBe('approved');
@@ -507,7 +525,15 @@ describe('conditions: first matching branch wins', () => {
           type: 'condition',
           branches: [
             { when: { field: 'amount', op: '>', value: 50000 }, next: 'huge' },
-            { when: { any: [{ field: 'amount', op: '>', value: 10000 }, { field: 'title', op: 'contains', value: '紧急' }] }, next: 'big' },
+            {
+              when: {
+                any: [
+                  { field: 'amount', op: '>', value: 10000 },
+                  { field: 'title', op: 'contains', value: '紧急' },
+                ],
+              },
+              next: 'big',
+            },
           ],
           default: 'small',
         },
@@ -586,7 +612,10 @@ describe('versioning', () => {
     expect(
       await publishFlow(
         stack.api,
-        chainFlow(code, [approval('approve', { approvers: { type: 'users', ids: ['u_b'] }, mode: 'any' }), approval('extra', { approvers: { type: 'users', ids: ['u_c'] }, mode: 'any' })]),
+        chainFlow(code, [
+          approval('approve', { approvers: { type: 'users', ids: ['u_b'] }, mode: 'any' }),
+          approval('extra', { approvers: { type: 'users', ids: ['u_c'] }, mode: 'any' }),
+        ]),
       ),
     ).toBe(2);
     const v2 = await start(stack.api, code);

@@ -189,7 +189,11 @@ describe('initiator_select (自选审批人)', () => {
   it('400 for more than one choice on a node with multiple:false; one is fine', async () => {
     const single = uid('select_one');
     await publishFlow(stack.api, chainFlow(single, [approval('pick', { approvers: { type: 'initiator_select', multiple: false }, mode: 'any' })]));
-    const two = await stack.api.request('POST', '/api/v1/instances', startRequest(single, { initiatorId: 'u_init', selectedApprovers: { pick: ['u_cto', 'u_ceo'] } }));
+    const two = await stack.api.request(
+      'POST',
+      '/api/v1/instances',
+      startRequest(single, { initiatorId: 'u_init', selectedApprovers: { pick: ['u_cto', 'u_ceo'] } }),
+    );
     expect(two.status).toBe(400);
     expect(JSON.stringify(two.body)).toContain('selectedApprovers.pick');
     const view = await startSettled(stack.api, single, { initiatorId: 'u_init', selectedApprovers: { pick: ['u_cto'] } });
@@ -207,7 +211,7 @@ describe('initiator_select (自选审批人)', () => {
 });
 
 describe('delegation (委托)', () => {
-  it("a task for a delegator goes to the delegate, with delegatedFrom; the timeline shows both; the delegate acts", async () => {
+  it('a task for a delegator goes to the delegate, with delegatedFrom; the timeline shows both; the delegate acts', async () => {
     const code = await publishOneNode(stack.api, 'deleg', { approvers: { type: 'users', ids: ['u_away', 'u_fin_a'] }, mode: 'all' });
     const now = Date.now();
     await expectOk(

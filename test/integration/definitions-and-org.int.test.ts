@@ -25,7 +25,9 @@ describe('definitions', () => {
     expect((await stack.api.request('POST', '/api/v1/definitions', changed)).status).toBe(200);
     expect(await expectOk(stack.api.request('POST', `/api/v1/definitions/${code}/publish`), 201)).toEqual({ code, version: 2 });
 
-    const read = await expectOk<{ latestVersion: number; versions: Array<{ version: number }>; draft: FlowDefinition }>(stack.api.request('GET', `/api/v1/definitions/${code}`));
+    const read = await expectOk<{ latestVersion: number; versions: Array<{ version: number }>; draft: FlowDefinition }>(
+      stack.api.request('GET', `/api/v1/definitions/${code}`),
+    );
     expect(read.latestVersion).toBe(2);
     expect(read.versions.map((v) => v.version)).toEqual([1, 2]);
     const v1 = await expectOk<{ version: number; definition: FlowDefinition }>(stack.api.request('GET', `/api/v1/definitions/${code}/versions/1`));
@@ -95,9 +97,7 @@ describe('org push: POST /sync/users', () => {
       }),
     );
     expect(first).toEqual({ upserted: 2, deactivated: 0, bound: [] });
-    const full = await expectOk(
-      stack.api.request('POST', '/api/v1/sync/users', { mode: 'full', users: [{ id: 'u_2', name: '二号', deptIds: ['d2'] }] }),
-    );
+    const full = await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'full', users: [{ id: 'u_2', name: '二号', deptIds: ['d2'] }] }));
     expect(full).toEqual({ upserted: 1, deactivated: 1, bound: [], handedOver: { instances: 0, failed: 0 } });
     const rows = await stack.database.db.select().from(users).orderBy(users.id);
     expect(rows.map((u) => [u.id, u.name, u.active, u.deptIds])).toEqual([
@@ -109,7 +109,14 @@ describe('org push: POST /sync/users', () => {
 
   it.each([
     ['a missing name', [{ id: 'u_10', deptIds: [] }], 'users.0.name'],
-    ['a duplicate id', [{ id: 'u_9', name: '九', deptIds: [] }, { id: 'u_9', name: '九again', deptIds: [] }], 'users.1.id'],
+    [
+      'a duplicate id',
+      [
+        { id: 'u_9', name: '九', deptIds: [] },
+        { id: 'u_9', name: '九again', deptIds: [] },
+      ],
+      'users.1.id',
+    ],
     ['a bad email', [{ id: 'u_11', name: '十一', deptIds: [], email: 'not-mail' }], 'users.0.email'],
   ])('a user list with %s answers 400 naming the field and writes nothing', async (_case, list, field) => {
     const before = await stack.database.db.select().from(users);

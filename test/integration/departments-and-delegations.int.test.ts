@@ -54,7 +54,13 @@ describe('org push: POST /sync/departments', () => {
       ['d_team', 'Team 2', 'd_sales', ['u_bob', 'u_carol'], true],
     ]);
 
-    const full = await pushDepartments({ mode: 'full', departments: [{ id: 'd_hq', name: 'HQ' }, { id: 'd_ops', name: 'Ops', parentId: 'd_hq' }] });
+    const full = await pushDepartments({
+      mode: 'full',
+      departments: [
+        { id: 'd_hq', name: 'HQ' },
+        { id: 'd_ops', name: 'Ops', parentId: 'd_hq' },
+      ],
+    });
     expect(full).toEqual({ status: 200, body: { upserted: 2, deactivated: 3 } });
     expect((await departmentRows()).map((d) => [d.id, d.active])).toEqual([
       ['d_east', false],
@@ -98,7 +104,15 @@ describe('org push: POST /sync/departments', () => {
     });
 
     it.each([
-      ['an unknown parent', 'incremental', [{ id: 'd_new', name: 'New', parentId: 'd_hq' }, { id: 'd_x', name: 'X', parentId: 'd_ghost' }], ['departments.1.parentId']],
+      [
+        'an unknown parent',
+        'incremental',
+        [
+          { id: 'd_new', name: 'New', parentId: 'd_hq' },
+          { id: 'd_x', name: 'X', parentId: 'd_ghost' },
+        ],
+        ['departments.1.parentId'],
+      ],
       ['an inactive parent', 'incremental', [{ id: 'd_new', name: 'New', parentId: 'd_old' }], ['departments.0.parentId']],
       ['a department as its own parent', 'incremental', [{ id: 'd_self', name: 'Self', parentId: 'd_self' }], ['departments.0.parentId']],
       [
@@ -112,7 +126,15 @@ describe('org push: POST /sync/departments', () => {
         ['departments.0.parentId', 'departments.2.parentId'],
       ],
       ['a cycle through existing departments', 'incremental', [{ id: 'd_hq', name: 'HQ', parentId: 'd_team' }], ['departments.0.parentId']],
-      ['in full mode, a parent the push itself deactivates', 'full', [{ id: 'd_hq', name: 'HQ' }, { id: 'd_new', name: 'New', parentId: 'd_ops' }], ['departments.1.parentId']],
+      [
+        'in full mode, a parent the push itself deactivates',
+        'full',
+        [
+          { id: 'd_hq', name: 'HQ' },
+          { id: 'd_new', name: 'New', parentId: 'd_ops' },
+        ],
+        ['departments.1.parentId'],
+      ],
     ])('%s', async (_case, mode, list, fields) => {
       const before = await departmentRows();
       const response = await pushDepartments({ mode, departments: list });
@@ -125,7 +147,17 @@ describe('org push: POST /sync/departments', () => {
   });
 
   it.each([
-    ['a duplicate id', { mode: 'full', departments: [{ id: 'd_1', name: 'One' }, { id: 'd_1', name: 'Again' }] }, ['departments.1.id']],
+    [
+      'a duplicate id',
+      {
+        mode: 'full',
+        departments: [
+          { id: 'd_1', name: 'One' },
+          { id: 'd_1', name: 'Again' },
+        ],
+      },
+      ['departments.1.id'],
+    ],
     ['a missing name', { mode: 'full', departments: [{ id: 'd_1' }] }, ['departments.0.name']],
     ['an unknown mode', { mode: 'partial', departments: [{ id: 'd_1', name: 'One' }] }, ['mode']],
     ['an unknown field', { mode: 'full', departments: [{ id: 'd_1', name: 'One', manager: 'u_boss' }] }, ['departments.0.manager']],
@@ -176,7 +208,14 @@ describe('delegations: /api/v1/delegations', () => {
   });
 
   it('creates (201), lists (all or one delegator’s), and revokes (200, idempotent)', async () => {
-    const created = await createDelegation({ delegatorId: 'u_alice', delegateId: 'u_bob', startsAt: '2030-01-01T08:00:00+08:00', endsAt: FEB, flowCodes: ['po'], reason: '休假' });
+    const created = await createDelegation({
+      delegatorId: 'u_alice',
+      delegateId: 'u_bob',
+      startsAt: '2030-01-01T08:00:00+08:00',
+      endsAt: FEB,
+      flowCodes: ['po'],
+      reason: '休假',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -199,7 +238,9 @@ describe('delegations: /api/v1/delegations', () => {
     const revoked = await expectOk<{ id: string; revokedAt: string }>(stack.api.request('DELETE', `/api/v1/delegations/${other.id}`));
     expect(revoked).toEqual({ id: other.id, revokedAt: expect.any(String) });
     expect(await expectOk(stack.api.request('DELETE', `/api/v1/delegations/${other.id}`))).toEqual(revoked);
-    expect(await expectOk(stack.api.request('GET', '/api/v1/delegations?delegatorId=u_carol'))).toEqual({ items: [{ ...other, revokedAt: revoked.revokedAt }] });
+    expect(await expectOk(stack.api.request('GET', '/api/v1/delegations?delegatorId=u_carol'))).toEqual({
+      items: [{ ...other, revokedAt: revoked.revokedAt }],
+    });
   });
 
   it('allows periods that only touch, disjoint flow scopes, other delegators, and a period once its clash was revoked', async () => {
@@ -224,8 +265,18 @@ describe('delegations: /api/v1/delegations', () => {
       ['to an unknown user', { delegatorId: 'u_carol', delegateId: 'u_nobody', startsAt: JAN, endsAt: FEB }, 422, 'UNKNOWN_USER'],
       ['to an inactive user', { delegatorId: 'u_carol', delegateId: 'u_gone', startsAt: JAN, endsAt: FEB }, 422, 'UNKNOWN_USER'],
       ['from an inactive user', { delegatorId: 'u_gone', delegateId: 'u_carol', startsAt: JAN, endsAt: FEB }, 422, 'UNKNOWN_USER'],
-      ['overlapping in time and flow', { delegatorId: 'u_alice', delegateId: 'u_carol', startsAt: JAN, endsAt: '2030-02-02T00:00:00Z', flowCodes: ['expense'] }, 409, 'DELEGATION_OVERLAP'],
-      ['for every flow over a scoped one', { delegatorId: 'u_alice', delegateId: 'u_carol', startsAt: '2030-02-15T00:00:00Z', endsAt: APR }, 409, 'DELEGATION_OVERLAP'],
+      [
+        'overlapping in time and flow',
+        { delegatorId: 'u_alice', delegateId: 'u_carol', startsAt: JAN, endsAt: '2030-02-02T00:00:00Z', flowCodes: ['expense'] },
+        409,
+        'DELEGATION_OVERLAP',
+      ],
+      [
+        'for every flow over a scoped one',
+        { delegatorId: 'u_alice', delegateId: 'u_carol', startsAt: '2030-02-15T00:00:00Z', endsAt: APR },
+        409,
+        'DELEGATION_OVERLAP',
+      ],
     ])('%s', async (_case, body, status, code) => {
       const before = await delegationRows();
       const response = await createDelegation(body);

@@ -42,7 +42,8 @@ function waitForListed(instanceIds: string[]): Promise<Set<string>> {
   return eventually(listedRunning, (ids) => [...ids].sort().join(',') === wanted, `visibility lists ${wanted}`);
 }
 
-const byKind = (differences: Drift[]) => [...differences].sort((a, b) => (a.instanceId + a.kind + (a.taskId ?? '') < b.instanceId + b.kind + (b.taskId ?? '') ? -1 : 1));
+const byKind = (differences: Drift[]) =>
+  [...differences].sort((a, b) => (a.instanceId + a.kind + (a.taskId ?? '') < b.instanceId + b.kind + (b.taskId ?? '') ? -1 : 1));
 
 describe('drift check', () => {
   let a: InstanceView;
@@ -65,9 +66,15 @@ describe('drift check', () => {
     const db = stack.database.db;
     // a: a task's status changed behind the workflow's back, and one of its events lost
     const taskA = taskOf(a, 'u_a');
-    await db.update(tasks).set({ status: 'approved' }).where(and(eq(tasks.instanceId, a.instanceId), eq(tasks.taskId, taskA.taskId)));
+    await db
+      .update(tasks)
+      .set({ status: 'approved' })
+      .where(and(eq(tasks.instanceId, a.instanceId), eq(tasks.taskId, taskA.taskId)));
     const lostSeq = 2;
-    const deleted = await db.delete(instanceEvents).where(and(eq(instanceEvents.instanceId, a.instanceId), eq(instanceEvents.seq, lostSeq))).returning();
+    const deleted = await db
+      .delete(instanceEvents)
+      .where(and(eq(instanceEvents.instanceId, a.instanceId), eq(instanceEvents.seq, lostSeq)))
+      .returning();
     expect(deleted).toHaveLength(1);
     // b: its instance row gone
     await db.delete(instances).where(eq(instances.instanceId, b.instanceId));
@@ -102,13 +109,20 @@ describe('drift check', () => {
   it('a missing task row is reported', async () => {
     await stack.database.db.delete(tasks).where(and(eq(tasks.instanceId, a.instanceId), eq(tasks.taskId, taskOf(a, 'u_b').taskId)));
     const report = await drift();
-    expect(report.differences).toContainEqual({ instanceId: a.instanceId, kind: 'missing_task', taskId: taskOf(a, 'u_b').taskId, workflow: { assigneeId: 'u_b', status: 'pending' } });
+    expect(report.differences).toContainEqual({
+      instanceId: a.instanceId,
+      kind: 'missing_task',
+      taskId: taskOf(a, 'u_b').taskId,
+      workflow: { assigneeId: 'u_b', status: 'pending' },
+    });
   });
 
   it('a running projection row whose workflow does not exist is workflow_missing', async () => {
     const businessKey = uid('GHOST');
     const instanceId = `approval:${flowCode}:${businessKey}`;
-    await new ProjectedDriver({ ...line(['approve', ['u_a']]), code: flowCode }, { instanceId, businessKey }, { now: new Date().toISOString() }).project(stack.database.db);
+    await new ProjectedDriver({ ...line(['approve', ['u_a']]), code: flowCode }, { instanceId, businessKey }, { now: new Date().toISOString() }).project(
+      stack.database.db,
+    );
     const report = await drift();
     expect(report.differences).toContainEqual({ instanceId, kind: 'workflow_missing' });
     expect(report.instancesChecked).toBe(4);

@@ -41,7 +41,18 @@ async function publish(nodes: Parameters<typeof flowOf>[1]): Promise<string> {
 
 const viewOf = (instanceId: string) => expectOk<InstanceView>(stack.api.request('GET', instancePath(instanceId)));
 const retryPath = (instanceId: string) => `${instancePath(instanceId)}/compensations/retry`;
-const SAGA_EVENTS = new Set(['service_called', 'service_completed', 'service_failed', 'compensation_started', 'compensated', 'compensation_failed', 'compensation_retried', 'instance_completed', 'written_back', 'write_back_failed']);
+const SAGA_EVENTS = new Set([
+  'service_called',
+  'service_completed',
+  'service_failed',
+  'compensation_started',
+  'compensated',
+  'compensation_failed',
+  'compensation_retried',
+  'instance_completed',
+  'written_back',
+  'write_back_failed',
+]);
 const sagaTimeline = async (instanceId: string) =>
   (await timelineOf(stack.api, instanceId)).filter((e) => SAGA_EVENTS.has(e.type)).map((e) => [e.type, e.nodeId ?? null]);
 const reservationsOf = (businessKey: string) =>
@@ -51,7 +62,8 @@ const reservationsOf = (businessKey: string) =>
     .map((r) => [r.businessKey, r.amount, r.status]);
 
 /** start → reserve → mgr (u_a) → end */
-const reserveThenManager = () => publish([{ id: 'start', type: 'start', next: 'reserve' }, service('reserve', world.system, 'mgr'), approval('mgr', ['u_a'], 'end')]);
+const reserveThenManager = () =>
+  publish([{ id: 'start', type: 'start', next: 'reserve' }, service('reserve', world.system, 'mgr'), approval('mgr', ['u_a'], 'end')]);
 
 describe('service nodes on the approve path', () => {
   it('calls reserve_budget once with {instanceId}:reserve:call, goes on, approves, writes back once and releases nothing', async () => {
@@ -208,7 +220,9 @@ describe('the saga', () => {
     expect(view.status).toBe('running');
 
     expect(world.sandbox.state.failures().reserve_budget).toMatchObject({ mode: 'ok', failedRequests: 2 });
-    expect(operationsOf(world, instanceId)).toEqual([expect.objectContaining({ idempotencyKey: `${instanceId}:reserve:call`, requests: 1, body: { businessKey, amount: 777, instanceId } })]);
+    expect(operationsOf(world, instanceId)).toEqual([
+      expect.objectContaining({ idempotencyKey: `${instanceId}:reserve:call`, requests: 1, body: { businessKey, amount: 777, instanceId } }),
+    ]);
     expect(reservationsOf(businessKey)).toEqual([[businessKey, 777, 'reserved']]);
     expect(await sagaTimeline(instanceId)).toEqual([
       ['service_called', 'reserve'],
@@ -282,7 +296,11 @@ describe('the saga', () => {
     expect(stuck.compensations).toEqual([
       { nodeId: 'reserve', system: world.system, operation: 'release_budget', status: 'failed', error: expect.stringContaining('503') },
     ]);
-    await pollUntil('ApprovalStatus compensation_failed', () => statusAttribute(stack, instanceId), (s) => s === 'compensation_failed');
+    await pollUntil(
+      'ApprovalStatus compensation_failed',
+      () => statusAttribute(stack, instanceId),
+      (s) => s === 'compensation_failed',
+    );
     const handle = stack.temporal.workflow.getHandle(instanceId);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     // Three attempts (TEST_RETRIES), none applied; no write-back for an instance that has not ended.
@@ -329,7 +347,10 @@ describe('the saga', () => {
       ['instance_completed', null],
       ['written_back', null],
     ]);
-    expect(timeline.filter((e) => e.type === 'instance_completed').map((e) => e.data)).toEqual([{ status: 'compensation_failed', endingAs: 'rejected' }, { status: 'rejected' }]);
+    expect(timeline.filter((e) => e.type === 'instance_completed').map((e) => e.data)).toEqual([
+      { status: 'compensation_failed', endingAs: 'rejected' },
+      { status: 'rejected' },
+    ]);
     expect(timeline.find((e) => e.type === 'compensation_retried')).toMatchObject({ actorId: `app:${stack.appKey}`, data: { nodeIds: ['reserve'] } });
 
     // The ERP was told twice that the instance ended: compensation_failed (someone must act), then rejected.

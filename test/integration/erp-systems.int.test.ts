@@ -21,7 +21,11 @@ function budgetSystem(code: string, secret = 'hmac-secret-DO-NOT-LEAK-1') {
     baseUrl: 'https://erp.example.com/api/',
     auth: { type: 'hmac', appKey: 'approval-center', secret },
     operations: {
-      reserve_budget: { method: 'POST', path: '/budgets/{{form.dept}}/reservations', body: { amount: '{{ form.amount }}', po: '{{businessKey}}', note: 'PO {{source.id}}' } },
+      reserve_budget: {
+        method: 'POST',
+        path: '/budgets/{{form.dept}}/reservations',
+        body: { amount: '{{ form.amount }}', po: '{{businessKey}}', note: 'PO {{source.id}}' },
+      },
       'release.budget': { method: 'DELETE', path: '/budgets/reservations/{{instance.id}}' },
     },
     writeBack: { method: 'PUT', path: '/purchase-orders/{{source.id}}/approval', body: { status: '{{status}}' } },
@@ -56,12 +60,18 @@ describe('POST /systems, GET /systems/{code}', () => {
     expect((await findErpSystem(stack.database.db, box, code))?.auth).toEqual({ type: 'hmac', appKey: 'approval-center', secret: 'hmac-secret-DO-NOT-LEAK-1' });
 
     // Update: bearer auth, no name and no write-back (the registration is replaced whole).
-    const updated = { code, baseUrl: 'http://erp.internal:8080', auth: { type: 'bearer', token: 'bearer-TOKEN-do-not-leak' }, operations: { ping: { method: 'GET', path: '/ping' } } };
+    const updated = {
+      code,
+      baseUrl: 'http://erp.internal:8080',
+      auth: { type: 'bearer', token: 'bearer-TOKEN-do-not-leak' },
+      operations: { ping: { method: 'GET', path: '/ping' } },
+    };
     const second = await stack.api.request('POST', '/api/v1/systems', updated);
     expect(second.status).toBe(200);
     expect(second.body).toEqual({ ...updated, auth: { type: 'bearer' } });
     expect(await expectOk(stack.api.request('GET', `/api/v1/systems/${code}`))).toEqual({ ...updated, auth: { type: 'bearer' } });
-    const [rawAfter] = await stack.database.sql`select t::text as text, write_back is null as no_write_back, name is null as no_name from erp_systems t where code = ${code}`;
+    const [rawAfter] = await stack.database
+      .sql`select t::text as text, write_back is null as no_write_back, name is null as no_name from erp_systems t where code = ${code}`;
     expect(String(rawAfter!.text)).not.toContain('bearer-TOKEN-do-not-leak');
     expect(rawAfter).toMatchObject({ no_write_back: true, no_name: true });
     expect((await findErpSystem(stack.database.db, box, code))?.auth).toEqual({ type: 'bearer', token: 'bearer-TOKEN-do-not-leak' });
@@ -76,7 +86,11 @@ describe('POST /systems, GET /systems/{code}', () => {
     ['a base URL that is not a URL', { baseUrl: 'not a url' }, ['baseUrl']],
     ['a bad method', { operations: { reserve_budget: { method: 'FETCH', path: '/x' } } }, ['operations.reserve_budget.method']],
     ['a path without a leading slash', { operations: { reserve_budget: { method: 'GET', path: 'x' } } }, ['operations.reserve_budget.path']],
-    ['a path with whitespace outside a template', { operations: { reserve_budget: { method: 'GET', path: '/a b/{{ businessKey }}' } } }, ['operations.reserve_budget.path']],
+    [
+      'a path with whitespace outside a template',
+      { operations: { reserve_budget: { method: 'GET', path: '/a b/{{ businessKey }}' } } },
+      ['operations.reserve_budget.path'],
+    ],
     ['a base URL with a query string', { baseUrl: 'https://erp.example.com/api?x=1' }, ['baseUrl']],
     ['an unknown top-level field', { colour: 'blue' }, ['colour']],
     ['an unknown operation field', { operations: { reserve_budget: { method: 'GET', path: '/x', headers: {} } } }, ['operations.reserve_budget.headers']],
@@ -146,7 +160,12 @@ describe('publishing flows with service nodes', () => {
     return {
       code,
       name: `服务节点 ${code}`,
-      form: { fields: [{ key: 'amount', type: 'number', required: true }, { key: 'dept', type: 'string' }] },
+      form: {
+        fields: [
+          { key: 'amount', type: 'number', required: true },
+          { key: 'dept', type: 'string' },
+        ],
+      },
       nodes: [
         { id: 'start', type: 'start', next: 'reserve' },
         { id: 'reserve', type: 'service', name: '预占预算', call, ...(compensate ? { compensate } : {}), next: 'approve' },
@@ -171,7 +190,11 @@ describe('publishing flows with service nodes', () => {
     const first = await publish(unknownSystem);
     expect(first.status).toBe(422);
     expect(first.body).toEqual({
-      error: { code: 'INVALID_DEFINITION', message: expect.any(String), details: [{ nodeId: 'reserve', field: 'call.system', message: expect.stringContaining('no_such_erp') }] },
+      error: {
+        code: 'INVALID_DEFINITION',
+        message: expect.any(String),
+        details: [{ nodeId: 'reserve', field: 'call.system', message: expect.stringContaining('no_such_erp') }],
+      },
     });
     expect(await versionsOf(unknownSystem.code)).toEqual([]);
 
@@ -184,7 +207,11 @@ describe('publishing flows with service nodes', () => {
     ]);
     expect(await versionsOf(unknownOperations.code)).toEqual([]);
 
-    const unknownCompensationSystem = serviceFlow(uid('svc'), { system: code, operation: 'reserve_budget' }, { system: 'ghost_erp', operation: 'release.budget' });
+    const unknownCompensationSystem = serviceFlow(
+      uid('svc'),
+      { system: code, operation: 'reserve_budget' },
+      { system: 'ghost_erp', operation: 'release.budget' },
+    );
     const third = await publish(unknownCompensationSystem);
     expect(third.status).toBe(422);
     expect(detailFields(third.body)).toEqual(['compensate.system']);

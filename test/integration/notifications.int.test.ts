@@ -28,7 +28,16 @@ describe('notify activity: the notifications outbox', () => {
 
     const payload = { ...input.payload, taskIds: ['t1', 't2'] };
     expect(await listNotifications(stack.database.db, { instanceId })).toEqual([
-      expect.objectContaining({ key: `${input.key}:u_a`, recipientId: 'u_a', taskId: 't1', kind: 'reminder', nodeId: 'mgr', title: input.title, payload, deliveredAt: null }),
+      expect.objectContaining({
+        key: `${input.key}:u_a`,
+        recipientId: 'u_a',
+        taskId: 't1',
+        kind: 'reminder',
+        nodeId: 'mgr',
+        title: input.title,
+        payload,
+        deliveredAt: null,
+      }),
       expect.objectContaining({ key: `${input.key}:u_b`, recipientId: 'u_b', taskId: 't2', payload }),
     ]);
   });
@@ -38,7 +47,9 @@ describe('notify activity: the notifications outbox', () => {
     const urge = { key: `${instanceId}:urge:2`, instanceId, kind: 'urge', recipients: ['u_a', 'u_a'], taskIds: ['t1', 't3', 't4'], title: '催办' };
     expect(await notify(urge)).toEqual({ inserted: 1 });
     const forA = await listNotifications(stack.database.db, { instanceId, recipientId: 'u_a' });
-    expect(forA.filter((n) => n.kind === 'urge')).toEqual([expect.objectContaining({ key: `${urge.key}:u_a`, taskId: null, payload: { taskIds: ['t1', 't3', 't4'] } })]);
+    expect(forA.filter((n) => n.kind === 'urge')).toEqual([
+      expect.objectContaining({ key: `${urge.key}:u_a`, taskId: null, payload: { taskIds: ['t1', 't3', 't4'] } }),
+    ]);
   });
 
   it('a new key is a new notification; rows can be listed per recipient', async () => {

@@ -80,10 +80,20 @@ describe('org push binds pushed users to existing ones (SPEC §8)', () => {
 
   it('binds by email when no mobile matches, and takes an explicit erpUserId and dingtalkUserId', async () => {
     const answer = await expectOk(
-      pushUsers('incremental', [{ id: 'erp_008', name: '李四', deptIds: ['d_sales'], mobile: '13999999999', email: 'li@example.com', erpUserId: 'E-8', dingtalkUserId: 'dt_li_new' }]),
+      pushUsers('incremental', [
+        { id: 'erp_008', name: '李四', deptIds: ['d_sales'], mobile: '13999999999', email: 'li@example.com', erpUserId: 'E-8', dingtalkUserId: 'dt_li_new' },
+      ]),
     );
     expect(answer.bound).toEqual([{ id: 'erp_008', userId: 'c_li' }]);
-    expect(await rowOf('c_li')).toMatchObject({ name: '李四', deptIds: ['d_sales'], mobile: '13999999999', email: 'li@example.com', erpUserId: 'E-8', dingtalkUserId: 'dt_li_new', active: true });
+    expect(await rowOf('c_li')).toMatchObject({
+      name: '李四',
+      deptIds: ['d_sales'],
+      mobile: '13999999999',
+      email: 'li@example.com',
+      erpUserId: 'E-8',
+      dingtalkUserId: 'dt_li_new',
+      active: true,
+    });
     expect(await rowOf('erp_008')).toBeUndefined();
   });
 
@@ -221,13 +231,20 @@ describe('org push binds pushed users to existing ones (SPEC §8)', () => {
       const before = await allRows();
       const response = await pushUsers('incremental', [{ id: 'erp_e', name: 'E', deptIds: [], mobile: '13800000001' }]);
       expect(response.status).toBe(422);
-      expect(response.body.error.details).toEqual([{ field: 'users.0', pushedIds: ['erp_e'], userIds: ['c_li', 'c_wang', 'c_zhang', 'c_zhao'], message: expect.any(String) }]);
+      expect(response.body.error.details).toEqual([
+        { field: 'users.0', pushedIds: ['erp_e'], userIds: ['c_li', 'c_wang', 'c_zhang', 'c_zhao'], message: expect.any(String) },
+      ]);
       expect(await allRows()).toEqual(before);
     });
   });
 
   it('a push of 10,000 users (the schema’s maximum) is written in one go', async () => {
-    const list = Array.from({ length: 10_000 }, (_, i) => ({ id: `bulk_${i}`, name: `Bulk ${i}`, deptIds: ['d1'], mobile: `150${String(i).padStart(8, '0')}` }));
+    const list = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `bulk_${i}`,
+      name: `Bulk ${i}`,
+      deptIds: ['d1'],
+      mobile: `150${String(i).padStart(8, '0')}`,
+    }));
     const answer = await expectOk(pushUsers('full', list));
     expect(answer).toEqual({ upserted: 10_000, deactivated: 4, bound: [], handedOver: { instances: 0, failed: 0 } });
     expect(await allRows()).toHaveLength(10_004);

@@ -80,7 +80,12 @@ beforeAll(async () => {
   resolveApprovers = (input) => resolveFromDb(stack.database.db, input);
   const allUsers = [...activeUsers, ...laterInactiveUsers];
   await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'incremental', users: allUsers }));
-  await expectOk(stack.api.request('POST', '/api/v1/sync/departments', { mode: 'incremental', departments: [...activeDepartments, { id: 'd_closed', name: 'Closed', parentId: 'd_hq' }] }));
+  await expectOk(
+    stack.api.request('POST', '/api/v1/sync/departments', {
+      mode: 'incremental',
+      departments: [...activeDepartments, { id: 'd_closed', name: 'Closed', parentId: 'd_hq' }],
+    }),
+  );
 
   await delegate('u_lead', 'u_deputy', 1, 24);
   await delegate('u_vp', 'u_deputy', 48, -24); // ended a day ago
@@ -106,7 +111,15 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 function resolve(source: ResolvableSource, options: Partial<ResolveApproversInput> = {}): Promise<Assignment[]> {
-  return resolveApprovers({ instanceId: 'approval:po:BK-1', flowCode: FLOW, source, subjectId: 'u_init', initiatorId: 'u_init', applyDelegation: false, ...options });
+  return resolveApprovers({
+    instanceId: 'approval:po:BK-1',
+    flowCode: FLOW,
+    source,
+    subjectId: 'u_init',
+    initiatorId: 'u_init',
+    applyDelegation: false,
+    ...options,
+  });
 }
 
 async function resolveIds(source: ResolvableSource, options: Partial<ResolveApproversInput> = {}): Promise<string[]> {
@@ -266,12 +279,17 @@ describe('whenApproverIsInitiator: to_manager', () => {
   });
 
   it('keeps the substitute where the initiator stood when the manager is also listed', async () => {
-    expect(await resolve({ type: 'users', ids: ['u_init', 'u_vp', 'u_lead'] }, toManager)).toEqual([{ userId: 'u_lead', substitutedFor: 'u_init' }, { userId: 'u_vp' }]);
+    expect(await resolve({ type: 'users', ids: ['u_init', 'u_vp', 'u_lead'] }, toManager)).toEqual([
+      { userId: 'u_lead', substitutedFor: 'u_init' },
+      { userId: 'u_vp' },
+    ]);
     expect(await resolve({ type: 'users', ids: ['u_lead', 'u_init'] }, toManager)).toEqual([{ userId: 'u_lead' }]);
   });
 
-  it("passes over an inactive manager, and drops the initiator who has no active manager", async () => {
-    expect(await resolve({ type: 'users', ids: ['u_under_gone'] }, { ...toManager, initiatorId: 'u_under_gone' })).toEqual([{ userId: 'u_vp', substitutedFor: 'u_under_gone' }]);
+  it('passes over an inactive manager, and drops the initiator who has no active manager', async () => {
+    expect(await resolve({ type: 'users', ids: ['u_under_gone'] }, { ...toManager, initiatorId: 'u_under_gone' })).toEqual([
+      { userId: 'u_vp', substitutedFor: 'u_under_gone' },
+    ]);
     expect(await resolve({ type: 'users', ids: ['u_ceo', 'u_fin1'] }, { ...toManager, initiatorId: 'u_ceo' })).toEqual([{ userId: 'u_fin1' }]);
   });
 
@@ -311,7 +329,9 @@ describe('delegation', () => {
   });
 
   it('honours a delegation scoped to the flow being resolved', async () => {
-    expect(await resolve({ type: 'users', ids: ['u_ceo'] }, { ...withDelegation, flowCode: 'other_flow' })).toEqual([{ userId: 'u_deputy', delegatedFrom: 'u_ceo' }]);
+    expect(await resolve({ type: 'users', ids: ['u_ceo'] }, { ...withDelegation, flowCode: 'other_flow' })).toEqual([
+      { userId: 'u_deputy', delegatedFrom: 'u_ceo' },
+    ]);
   });
 
   it('follows one hop only', async () => {

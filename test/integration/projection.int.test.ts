@@ -8,7 +8,16 @@ import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { line } from '../../engine/testing/driver';
 import { actOk, startInstance, syncActionUsers } from '../support/action-fixtures';
 import { expectOk, instancePath, oneApprovalFlow, publishFlow, startBody, uid } from '../support/fixtures';
-import { eventOfRow, eventually, ProjectedDriver, projectedRows, waitForProjection, workflowSide, type ProjectedRows, type WorkflowSide } from '../support/projection-fixtures';
+import {
+  eventOfRow,
+  eventually,
+  ProjectedDriver,
+  projectedRows,
+  waitForProjection,
+  workflowSide,
+  type ProjectedRows,
+  type WorkflowSide,
+} from '../support/projection-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -418,7 +427,12 @@ describe('input Postgres cannot store', () => {
   it('a comment holding U+0000 is refused with 400 naming it, and the instance goes on', async () => {
     const started = await startInstance(stack, flowCode);
     try {
-      const refused = await signedPost(`${instancePath(started.instanceId)}/actions`, { type: 'comment', actorId: 'u_a', actionId: uid('act'), comment: 'a\u0000b' });
+      const refused = await signedPost(`${instancePath(started.instanceId)}/actions`, {
+        type: 'comment',
+        actorId: 'u_a',
+        actionId: uid('act'),
+        comment: 'a\u0000b',
+      });
       expect(refused.status).toBe(400);
       expect(refused.body.error.details?.map((d) => d.field)).toEqual(['comment']);
       const approved = await actOk(stack, started.instanceId, { type: 'approve', actorId: 'u_b' });

@@ -58,7 +58,12 @@ function flow(prefix: string, nodes: FlowNode[], extra: Partial<FlowDefinition> 
   return {
     code: uid(prefix),
     name: `录制 ${prefix}`,
-    form: { fields: [{ key: 'amount', type: 'number', required: true }, { key: 'title', type: 'string' }] },
+    form: {
+      fields: [
+        { key: 'amount', type: 'number', required: true },
+        { key: 'title', type: 'string' },
+      ],
+    },
     nodes: [{ id: 'start', type: 'start', next: nodes[0]!.id }, ...nodes, { id: 'end', type: 'end' }],
     ...extra,
   };
@@ -77,7 +82,11 @@ function act(instanceId: string, body: Record<string, unknown>, status = 200) {
   return expectOk<InstanceView>(stack.api.request('POST', `${instancePath(instanceId)}/actions`, { actionId: uid('act'), ...body }), status);
 }
 
-const pendingOf = (view: InstanceView) => view.tasks.filter((t) => t.status === 'pending').map((t) => t.assigneeId).sort();
+const pendingOf = (view: InstanceView) =>
+  view.tasks
+    .filter((t) => t.status === 'pending')
+    .map((t) => t.assigneeId)
+    .sort();
 const waitPending = (id: string, assignees: string[], timeoutMs?: number) =>
   waitForView(stack.api, id, (v) => JSON.stringify(pendingOf(v)) === JSON.stringify([...assignees].sort()), timeoutMs);
 const finished = (id: string, timeoutMs?: number) => waitForView(stack.api, id, (v) => v.status !== 'running', timeoutMs);
@@ -144,7 +153,9 @@ describe('recorded scenarios', () => {
   });
 
   it('timer-remind-then-auto-approve: a reminder after 1 s, the timeout approves after 2 s', async () => {
-    const id = await startFlow(flow('rec_timer', [approval('slow', ['r_a'], 'any', 'end', { timeout: { remindAfter: 'PT1S', actAfter: 'PT2S', action: 'approve' } })]));
+    const id = await startFlow(
+      flow('rec_timer', [approval('slow', ['r_a'], 'any', 'end', { timeout: { remindAfter: 'PT1S', actAfter: 'PT2S', action: 'approve' } })]),
+    );
     const view = await finished(id, 20_000);
     expect(view.status).toBe('approved');
     expect(view.tasks[0]).toMatchObject({ assigneeId: 'r_a', status: 'auto_approved', reason: 'timeout' });

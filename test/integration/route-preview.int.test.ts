@@ -93,7 +93,9 @@ describe('the route a form selects', () => {
     expect(taskRows(view)).toEqual([['mgr', 'u_mgr', 'pending']]);
     const atCfo = await actOk(stack.api, view.instanceId, 'approve', 'u_mgr');
     const cfoTasks = atCfo.tasks.filter((t) => t.nodeId === 'cfo');
-    expect(cfoTasks.map((t) => ({ userId: t.assigneeId, ...(t.reason === 'dedupe' ? { autoApproved: 'dedupe' } : {}) }))).toEqual(nodeOf(answer, 'cfo')!.approvers);
+    expect(cfoTasks.map((t) => ({ userId: t.assigneeId, ...(t.reason === 'dedupe' ? { autoApproved: 'dedupe' } : {}) }))).toEqual(
+      nodeOf(answer, 'cfo')!.approvers,
+    );
     const done = await actOk(stack.api, view.instanceId, 'approve', 'u_cfo');
     expect(done.status).toBe('approved');
     expect(done.automaticOutcomes).toEqual([{ nodeId: 'empty', outcome: 'approved', reason: 'no_approver' }]);
@@ -105,7 +107,10 @@ describe('approver marks', () => {
     const code = uid('pv_any');
     await publishFlow(
       stack.api,
-      chainFlow(code, [approval('first', { approvers: { type: 'users', ids: ['u_a', 'u_b'] }, mode: 'any' }), approval('second', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'any' })]),
+      chainFlow(code, [
+        approval('first', { approvers: { type: 'users', ids: ['u_a', 'u_b'] }, mode: 'any' }),
+        approval('second', { approvers: { type: 'users', ids: ['u_a'] }, mode: 'any' }),
+      ]),
     );
     const answer = await previewOk(code, { initiatorId: 'u_init', form: { amount: 1 } });
     expect(nodeOf(answer, 'second')!.approvers).toEqual([{ userId: 'u_a' }]);
@@ -125,12 +130,20 @@ describe('approver marks', () => {
   });
 
   it('marks the initiator auto-approved under whenApproverIsInitiator auto_approve, and the manager substitute under to_manager', async () => {
-    const auto = await publishOneNode(stack.api, 'pv_self', { approvers: { type: 'users', ids: ['u_init', 'u_a'] }, mode: 'all', whenApproverIsInitiator: 'auto_approve' });
+    const auto = await publishOneNode(stack.api, 'pv_self', {
+      approvers: { type: 'users', ids: ['u_init', 'u_a'] },
+      mode: 'all',
+      whenApproverIsInitiator: 'auto_approve',
+    });
     expect(nodeOf(await previewOk(auto, { initiatorId: 'u_init', form: { amount: 1 } }), 'approve')!.approvers).toEqual([
       { userId: 'u_init', autoApproved: 'initiator' },
       { userId: 'u_a' },
     ]);
-    const toManager = await publishOneNode(stack.api, 'pv_mgr', { approvers: { type: 'users', ids: ['u_init', 'u_a'] }, mode: 'all', whenApproverIsInitiator: 'to_manager' });
+    const toManager = await publishOneNode(stack.api, 'pv_mgr', {
+      approvers: { type: 'users', ids: ['u_init', 'u_a'] },
+      mode: 'all',
+      whenApproverIsInitiator: 'to_manager',
+    });
     expect(nodeOf(await previewOk(toManager, { initiatorId: 'u_init', form: { amount: 1 } }), 'approve')!.approvers).toEqual([
       { userId: 'u_mgr', substitutedFor: 'u_init' },
       { userId: 'u_a' },

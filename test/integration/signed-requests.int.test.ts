@@ -38,7 +38,12 @@ async function workflowExists(workflowId: string): Promise<boolean> {
 
 function signed(path: string, body: string, overrides: Partial<Record<'key' | 'secret' | 'timestamp' | 'nonce' | 'method', string>> = {}) {
   const now = overrides.timestamp ? Number(overrides.timestamp) : Date.now();
-  return signedHeaders({ appKey: overrides.key ?? appKey, secret: overrides.secret ?? secret }, { method: overrides.method ?? 'POST', path, body }, now, overrides.nonce);
+  return signedHeaders(
+    { appKey: overrides.key ?? appKey, secret: overrides.secret ?? secret },
+    { method: overrides.method ?? 'POST', path, body },
+    now,
+    overrides.nonce,
+  );
 }
 
 describe('signed requests (SPEC §7)', () => {
@@ -74,7 +79,10 @@ describe('signed requests (SPEC §7)', () => {
     const headers = signed('/api/v1/definitions/' + flowCode, '', { method: 'GET' });
     const withQuery = await send(`/api/v1/definitions/${flowCode}?x=1`, { method: 'GET', headers });
     expect(withQuery.status).toBe(401);
-    const exact = await send(`/api/v1/definitions/${flowCode}?x=1`, { method: 'GET', headers: signed(`/api/v1/definitions/${flowCode}?x=1`, '', { method: 'GET' }) });
+    const exact = await send(`/api/v1/definitions/${flowCode}?x=1`, {
+      method: 'GET',
+      headers: signed(`/api/v1/definitions/${flowCode}?x=1`, '', { method: 'GET' }),
+    });
     expect(exact.status).toBe(200);
   });
 
@@ -92,7 +100,12 @@ describe('signed requests (SPEC §7)', () => {
     const starter = await stack.appWith(['start']);
     const nonce = uid('nonce');
     const raw = JSON.stringify({ mode: 'incremental', users: [{ id: 'u_new', name: 'New', deptIds: [] }] });
-    const headers = signedHeaders({ appKey: starter.appKey, secret: starter.secret }, { method: 'POST', path: '/api/v1/sync/users', body: raw }, Date.now(), nonce);
+    const headers = signedHeaders(
+      { appKey: starter.appKey, secret: starter.secret },
+      { method: 'POST', path: '/api/v1/sync/users', body: raw },
+      Date.now(),
+      nonce,
+    );
     const response = await send('/api/v1/sync/users', { body: raw, headers });
     expect(response.status).toBe(403);
     expect(response.body.error?.code).toBe('PERMISSION_DENIED');
@@ -149,7 +162,11 @@ describe('bad input changes nothing', () => {
 
   it('an unsupported action type → 400 naming "type"', async () => {
     const started = await expectOk<{ instanceId: string }>(stack.api.request('POST', path, startBody(flowCode)), 201);
-    const response = await stack.api.request('POST', `/api/v1/instances/${encodeURIComponent(started.instanceId)}/actions`, { type: 'explode', actionId: 'a1', actorId: 'u_a' });
+    const response = await stack.api.request('POST', `/api/v1/instances/${encodeURIComponent(started.instanceId)}/actions`, {
+      type: 'explode',
+      actionId: 'a1',
+      actorId: 'u_a',
+    });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ field: 'type' }] } });
   });

@@ -157,7 +157,13 @@ describe('the todo list (GET /tasks)', () => {
     expect((await todo({ assignee: 'tc_2' })).items).toEqual([]);
     expect((await todo({ assignee: 'tc_3' })).items).toEqual([]);
     expect((await todo({ assignee: 'tc_2', status: 'approved' })).items).toEqual([
-      expect.objectContaining({ taskId: approved.taskId, instanceId: view.instanceId, status: 'approved', completedAt: approved.completedAt, createdAt: approved.createdAt }),
+      expect.objectContaining({
+        taskId: approved.taskId,
+        instanceId: view.instanceId,
+        status: 'approved',
+        completedAt: approved.completedAt,
+        createdAt: approved.createdAt,
+      }),
     ]);
     expect((await todo({ assignee: 'tc_3', status: 'cancelled' })).items).toEqual([
       expect.objectContaining({ taskId: taskOf(answer, 'tc_3').taskId, status: 'cancelled', assigneeId: 'tc_3' }),
@@ -215,7 +221,11 @@ describe('the todo list (GET /tasks)', () => {
 
     // a newer task written between two page requests shows on no later page; older ones still come once
     const first = await todo({ flowCode: 'tc_paging', limit: 5 });
-    const late = new ProjectedDriver({ ...line(['n', ['tc_5']]), code: 'tc_paging', name: '分页' }, { instanceId: 'approval:tc_paging:PAGE-99', businessKey: 'PAGE-99' }, { now: new Date(base + 3_600_000).toISOString() });
+    const late = new ProjectedDriver(
+      { ...line(['n', ['tc_5']]), code: 'tc_paging', name: '分页' },
+      { instanceId: 'approval:tc_paging:PAGE-99', businessKey: 'PAGE-99' },
+      { now: new Date(base + 3_600_000).toISOString() },
+    );
     await late.project(stack.database.db);
     const continued: TodoItem[] = [];
     let cursor = first.nextCursor;
@@ -243,7 +253,11 @@ describe('the todo list (GET /tasks)', () => {
     const times = ['2026-05-10T00:00:00.000Z', '2026-05-20T00:00:00.000Z', '2026-05-30T00:00:00.000Z'];
     for (const [i, now] of times.entries()) {
       const businessKey = `WIN-${i}`;
-      await new ProjectedDriver({ ...line(['n', ['tc_9']]), code: 'tc_window', name: '时间窗' }, { instanceId: `approval:tc_window:${businessKey}`, businessKey }, { now }).project(stack.database.db);
+      await new ProjectedDriver(
+        { ...line(['n', ['tc_9']]), code: 'tc_window', name: '时间窗' },
+        { instanceId: `approval:tc_window:${businessKey}`, businessKey },
+        { now },
+      ).project(stack.database.db);
     }
     const keys = async (params: Record<string, string>) => (await todo({ assignee: 'tc_9', ...params })).items.map((i) => i.instanceId.split(':')[2]);
     expect(await keys({})).toEqual(['WIN-2', 'WIN-1', 'WIN-0']);
@@ -275,7 +289,13 @@ describe('instance lists (GET /instances)', () => {
     flow = await publishOneNode(['tc_11']);
     for (let i = 0; i < 5; i++) {
       const businessKey = uid(`SRC${i}`);
-      started.push(await start(flow.code, { source: { system, type: i < 3 ? 'po' : 'contract', id: businessKey }, businessKey, initiatorId: i % 2 === 0 ? 'u_init2' : 'u_initiator' }));
+      started.push(
+        await start(flow.code, {
+          source: { system, type: i < 3 ? 'po' : 'contract', id: businessKey },
+          businessKey,
+          initiatorId: i % 2 === 0 ? 'u_init2' : 'u_initiator',
+        }),
+      );
     }
   });
 
@@ -363,7 +383,11 @@ describe('bad input → 400 naming the parameter', () => {
     ['a cursor whose first element is no timestamp', tasksPath({ cursor: notATimestamp }), 'query.cursor'],
     // Passes decodeCursor (V8's Date.parse takes Feb 30); Postgres refuses it, wrapped by drizzle.
     ['a cursor on February 30', tasksPath({ cursor: february30 }), 'query.cursor'],
-    ['an instance list cursor on February 30', instancesPath({ initiatorId: 'u_initiator', cursor: encodeCursor(['2026-02-30 08:00:00+00', 'approval:x:1']) }), 'query.cursor'],
+    [
+      'an instance list cursor on February 30',
+      instancesPath({ initiatorId: 'u_initiator', cursor: encodeCursor(['2026-02-30 08:00:00+00', 'approval:x:1']) }),
+      'query.cursor',
+    ],
     ['an instance list without sourceSystem or initiatorId', instancesPath({ status: 'running' }), 'query.sourceSystem'],
     ['an instance list with no parameter at all', instancesPath({}), 'query.sourceSystem'],
     ['sourceId without sourceType', instancesPath({ sourceSystem: 'erp', sourceId: 'PO-1' }), 'query.sourceId'],

@@ -87,7 +87,13 @@ describe('webhooks to the callbackUrl', () => {
     const instance = (status: string) => ({ instanceId, flowCode, flowVersion: 1, businessKey, status, source, form });
     const at = expect.stringMatching(/^\d{4}-\d\d-\d\dT/);
     expect(events.map((e) => e.body)).toEqual([
-      { eventId: eventIdOf(instanceId, 1, 'task.created'), type: 'approval.task.created', occurredAt: at, instance: instance('running'), task: { taskId: taskA, nodeId: 'first', assigneeId: 'u_a', status: 'pending' } },
+      {
+        eventId: eventIdOf(instanceId, 1, 'task.created'),
+        type: 'approval.task.created',
+        occurredAt: at,
+        instance: instance('running'),
+        task: { taskId: taskA, nodeId: 'first', assigneeId: 'u_a', status: 'pending' },
+      },
       {
         eventId: eventIdOf(instanceId, 2, 'task.completed'),
         type: 'approval.task.completed',
@@ -95,8 +101,20 @@ describe('webhooks to the callbackUrl', () => {
         instance: instance('running'),
         task: { taskId: taskA, nodeId: 'first', assigneeId: 'u_a', status: 'approved', comment: '同意' },
       },
-      { eventId: eventIdOf(instanceId, 3, 'task.created'), type: 'approval.task.created', occurredAt: at, instance: instance('running'), task: { taskId: taskB, nodeId: 'second', assigneeId: 'u_b', status: 'pending' } },
-      { eventId: eventIdOf(instanceId, 4, 'task.completed'), type: 'approval.task.completed', occurredAt: at, instance: instance('approved'), task: { taskId: taskB, nodeId: 'second', assigneeId: 'u_b', status: 'approved' } },
+      {
+        eventId: eventIdOf(instanceId, 3, 'task.created'),
+        type: 'approval.task.created',
+        occurredAt: at,
+        instance: instance('running'),
+        task: { taskId: taskB, nodeId: 'second', assigneeId: 'u_b', status: 'pending' },
+      },
+      {
+        eventId: eventIdOf(instanceId, 4, 'task.completed'),
+        type: 'approval.task.completed',
+        occurredAt: at,
+        instance: instance('approved'),
+        task: { taskId: taskB, nodeId: 'second', assigneeId: 'u_b', status: 'approved' },
+      },
       {
         eventId: eventIdOf(instanceId, 5, 'completed'),
         type: 'approval.completed',
@@ -127,14 +145,20 @@ describe('webhooks to the callbackUrl', () => {
     expect(received.deliveries).toBe(1);
     expect(world.sandbox.state.failures().webhooks).toMatchObject({ mode: 'ok', failedRequests: 2 });
 
-    const log = await pollUntil('three attempts logged', () => deliveries(stack.api, { eventId }), (items) => items.length >= 3);
+    const log = await pollUntil(
+      'three attempts logged',
+      () => deliveries(stack.api, { eventId }),
+      (items) => items.length >= 3,
+    );
     expect(attemptRows(log)).toEqual([
       [1, 'retrying', 503],
       [2, 'retrying', 503],
       [3, 'delivered', 200],
     ]);
     expect(log[0]!.error).toContain('503');
-    expect(log.every((d) => d.eventId === eventId && d.instanceId === instanceId && d.url === world.callbackUrl && d.eventType === 'approval.task.created')).toBe(true);
+    expect(
+      log.every((d) => d.eventId === eventId && d.instanceId === instanceId && d.url === world.callbackUrl && d.eventType === 'approval.task.created'),
+    ).toBe(true);
     expect(eventsOf(instanceId).filter((e) => e.eventId === eventId)).toHaveLength(1);
     expect(await deadLetters(stack.api, { instanceId, state: 'all' })).toEqual([]);
   });
@@ -185,7 +209,11 @@ describe('webhooks to the callbackUrl', () => {
         lastStatusCode: 422,
         deadAt: expect.any(String),
         replayAttempts: 0,
-        event: expect.objectContaining({ eventId: rejectedId, type: 'approval.task.completed', task: expect.objectContaining({ assigneeId: 'u_b', status: 'approved' }) }),
+        event: expect.objectContaining({
+          eventId: rejectedId,
+          type: 'approval.task.completed',
+          task: expect.objectContaining({ assigneeId: 'u_b', status: 'approved' }),
+        }),
       },
     ]);
     // Listed as dead, in the unfiltered list too, and to the app that started the instance.
@@ -197,7 +225,12 @@ describe('webhooks to the callbackUrl', () => {
     world.sandbox.state.setFailure({ target: 'webhooks', mode: '5xx' });
     const { instanceId } = await startErpInstance(world, flowCode);
     const eventId = eventIdOf(instanceId, 1, 'task.created');
-    const [letter] = await pollUntil('the dead letter', () => deadLetters(stack.api, { instanceId }), (items) => items.length > 0, 20_000);
+    const [letter] = await pollUntil(
+      'the dead letter',
+      () => deadLetters(stack.api, { instanceId }),
+      (items) => items.length > 0,
+      20_000,
+    );
     expect(letter).toMatchObject({ eventId, eventType: 'approval.task.created', instanceId, url: world.callbackUrl, lastStatusCode: 503, replayAttempts: 0 });
     expect(letter!.replayedAt).toBeUndefined();
     expect(attemptRows(await deliveries(stack.api, { eventId }))).toEqual([
@@ -236,7 +269,9 @@ describe('webhooks to the callbackUrl', () => {
     expect(world.sandbox.state.rejected()).toEqual([]);
 
     expect(await deadLetters(stack.api, { instanceId })).toEqual([]);
-    expect((await deadLetters(stack.api, { instanceId, state: 'replayed' })).map((d) => [d.id, d.replayedAt])).toEqual([[id, replayed.body.deadLetter.replayedAt]]);
+    expect((await deadLetters(stack.api, { instanceId, state: 'replayed' })).map((d) => [d.id, d.replayedAt])).toEqual([
+      [id, replayed.body.deadLetter.replayedAt],
+    ]);
     expect((await deadLetters(stack.api, { state: 'replayed' })).map((d) => d.id)).toContain(id);
     expect((await deadLetters(stack.api)).map((d) => d.id)).not.toContain(id);
 

@@ -27,7 +27,12 @@ export interface ApprovalStep {
   extra?: Record<string, unknown>;
 }
 
-const form = { fields: [{ key: 'amount', type: 'number' as const, required: true }, { key: 'title', type: 'string' as const }] };
+const form = {
+  fields: [
+    { key: 'amount', type: 'number' as const, required: true },
+    { key: 'title', type: 'string' as const },
+  ],
+};
 
 /** start → steps[0] → steps[1] … → end, every approval node with `users` approvers. */
 export function chainFlow(code: string, steps: ApprovalStep[]): FlowDefinition {
@@ -68,7 +73,11 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: Array<{ field: string; message: string }> };
 }
 
-export async function startInstance(stack: TestStack, flowCode: string, formValues: Record<string, unknown> = { amount: 100, title: '测试' }): Promise<InstanceView> {
+export async function startInstance(
+  stack: TestStack,
+  flowCode: string,
+  formValues: Record<string, unknown> = { amount: 100, title: '测试' },
+): Promise<InstanceView> {
   const started = await expectOk<{ instanceId: string }>(stack.api.request('POST', '/api/v1/instances', startBody(flowCode, uid('BK'), formValues)), 201);
   return waitForView(stack.api, started.instanceId, hasPendingTasks);
 }
@@ -126,7 +135,11 @@ async function settledHistory(stack: TestStack, instanceId: string, timeoutMs = 
   for (;;) {
     const types = await historyTypeNames(stack, instanceId);
     const afterLastTask = types.slice(types.lastIndexOf('EVENT_TYPE_WORKFLOW_TASK_COMPLETED') + 1);
-    if (types.includes('EVENT_TYPE_WORKFLOW_TASK_COMPLETED') && !afterLastTask.some((t) => t.startsWith('EVENT_TYPE_WORKFLOW_TASK_') || t.startsWith('EVENT_TYPE_ACTIVITY_TASK_'))) return types;
+    if (
+      types.includes('EVENT_TYPE_WORKFLOW_TASK_COMPLETED') &&
+      !afterLastTask.some((t) => t.startsWith('EVENT_TYPE_WORKFLOW_TASK_') || t.startsWith('EVENT_TYPE_ACTIVITY_TASK_'))
+    )
+      return types;
     if (Date.now() > deadline) throw new Error(`workflow ${instanceId} did not settle; history ends with ${types.slice(-3).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -134,7 +147,10 @@ async function settledHistory(stack: TestStack, instanceId: string, timeoutMs = 
 
 /** The one task of `assigneeId` (on `nodeId`, with `status`, when given); throws if there is none or several. */
 export function taskOf(view: InstanceView, assigneeId: string, filter: { nodeId?: string; status?: string } = {}): InstanceView['tasks'][number] {
-  const found = view.tasks.filter((t) => t.assigneeId === assigneeId && (filter.nodeId === undefined || t.nodeId === filter.nodeId) && (filter.status === undefined || t.status === filter.status));
+  const found = view.tasks.filter(
+    (t) =>
+      t.assigneeId === assigneeId && (filter.nodeId === undefined || t.nodeId === filter.nodeId) && (filter.status === undefined || t.status === filter.status),
+  );
   if (found.length !== 1) throw new Error(`expected one task of ${assigneeId} ${JSON.stringify(filter)}, found ${found.length}: ${JSON.stringify(view.tasks)}`);
   return found[0]!;
 }
@@ -170,7 +186,12 @@ export async function whileApproverLookupsBlocked<T>(stack: TestStack, during: (
  * Polls the workflow itself (not the projection the API reads) until `predicate` holds: the
  * projection is written when the workflow is about to wait, so it lags while a lookup is in flight.
  */
-export async function waitForWorkflowView(stack: TestStack, instanceId: string, predicate: (view: InstanceView) => boolean, timeoutMs = 10_000): Promise<InstanceView> {
+export async function waitForWorkflowView(
+  stack: TestStack,
+  instanceId: string,
+  predicate: (view: InstanceView) => boolean,
+  timeoutMs = 10_000,
+): Promise<InstanceView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await stack.temporal.workflow.getHandle(instanceId).query(instanceViewQuery);

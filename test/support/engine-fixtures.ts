@@ -33,7 +33,12 @@ export function chainFlow(code: string, nodes: LooseNode[], extra: Partial<FlowD
   return {
     code,
     name: `引擎测试 ${code}`,
-    form: { fields: [{ key: 'amount', type: 'number', required: true }, { key: 'title', type: 'string' }] },
+    form: {
+      fields: [
+        { key: 'amount', type: 'number', required: true },
+        { key: 'title', type: 'string' },
+      ],
+    },
     nodes: [{ id: 'start', type: 'start', next: chained[0]?.id ?? 'end' }, ...chained, { id: 'end', type: 'end' }],
     ...extra,
   };
@@ -84,7 +89,13 @@ export async function startSettled(api: SignedClient, flowCode: string, options:
   return waitForView(api, started.instanceId, settledView);
 }
 
-export function act(api: SignedClient, instanceId: string, type: string, actorId: string, extra: Record<string, unknown> = {}): Promise<SignedResponse<InstanceView>> {
+export function act(
+  api: SignedClient,
+  instanceId: string,
+  type: string,
+  actorId: string,
+  extra: Record<string, unknown> = {},
+): Promise<SignedResponse<InstanceView>> {
   return api.request<InstanceView>('POST', `${instancePath(instanceId)}/actions`, { type, actionId: uid('act'), actorId, ...extra });
 }
 

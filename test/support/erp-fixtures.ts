@@ -41,12 +41,24 @@ export function erpSystemBody(code: string, baseUrl: string) {
     baseUrl,
     auth: { type: 'hmac', appKey: CENTER.appKey, secret: CENTER.secret },
     operations: {
-      reserve_budget: { method: 'POST', path: '/budget/reserve', body: { businessKey: '{{businessKey}}', amount: '{{form.amount}}', instanceId: '{{instance.id}}' } },
+      reserve_budget: {
+        method: 'POST',
+        path: '/budget/reserve',
+        body: { businessKey: '{{businessKey}}', amount: '{{form.amount}}', instanceId: '{{instance.id}}' },
+      },
       release_budget: { method: 'POST', path: '/budget/release', body: { businessKey: '{{businessKey}}' } },
-      reserve_budget_2: { method: 'POST', path: '/budget/reserve', body: { businessKey: '{{businessKey}}/2', amount: '{{form.amount}}', instanceId: '{{instance.id}}' } },
+      reserve_budget_2: {
+        method: 'POST',
+        path: '/budget/reserve',
+        body: { businessKey: '{{businessKey}}/2', amount: '{{form.amount}}', instanceId: '{{instance.id}}' },
+      },
       release_budget_2: { method: 'POST', path: '/budget/release', body: { businessKey: '{{businessKey}}/2' } },
     },
-    writeBack: { method: 'POST', path: '/documents/{{source.type}}/{{source.id}}/approval-result', body: { status: '{{status}}', instanceId: '{{instance.id}}' } },
+    writeBack: {
+      method: 'POST',
+      path: '/documents/{{source.type}}/{{source.id}}/approval-result',
+      body: { status: '{{status}}', instanceId: '{{instance.id}}' },
+    },
   };
 }
 
@@ -82,7 +94,12 @@ export function flowOf(code: string, nodes: FlowNode[]): FlowDefinition {
   return {
     code,
     name: `ERP 流程 ${code}`,
-    form: { fields: [{ key: 'amount', type: 'number', required: true }, { key: 'title', type: 'string' }] },
+    form: {
+      fields: [
+        { key: 'amount', type: 'number', required: true },
+        { key: 'title', type: 'string' },
+      ],
+    },
     nodes: [...nodes, { id: 'end', type: 'end' }],
   };
 }

@@ -18,10 +18,23 @@ export function oneApprovalFlow(code: string, approvers: string[], extra: Partia
   return {
     code,
     name: `测试流程 ${code}`,
-    form: { fields: [{ key: 'amount', type: 'number', required: true }, { key: 'title', type: 'string' }] },
+    form: {
+      fields: [
+        { key: 'amount', type: 'number', required: true },
+        { key: 'title', type: 'string' },
+      ],
+    },
     nodes: [
       { id: 'start', type: 'start', next: 'approve' },
-      { id: 'approve', type: 'approval', name: '审批', approvers: { type: 'users', ids: approvers }, mode: 'any', next: 'end', ...extra } as FlowDefinition['nodes'][number],
+      {
+        id: 'approve',
+        type: 'approval',
+        name: '审批',
+        approvers: { type: 'users', ids: approvers },
+        mode: 'any',
+        next: 'end',
+        ...extra,
+      } as FlowDefinition['nodes'][number],
       { id: 'end', type: 'end' },
     ],
   };
@@ -52,7 +65,12 @@ export function startBody(flowCode: string, businessKey = uid('BK'), form: Recor
 export const instancePath = (instanceId: string) => `/api/v1/instances/${encodeURIComponent(instanceId)}`;
 
 /** Polls the instance until `predicate` holds (approver resolution is an activity, so tasks appear shortly after start). */
-export async function waitForView(api: SignedClient, instanceId: string, predicate: (view: InstanceView) => boolean, timeoutMs = 15_000): Promise<InstanceView> {
+export async function waitForView(
+  api: SignedClient,
+  instanceId: string,
+  predicate: (view: InstanceView) => boolean,
+  timeoutMs = 15_000,
+): Promise<InstanceView> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

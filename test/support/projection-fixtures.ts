@@ -71,7 +71,9 @@ export function eventOfRow(row: EventRow): TimelineEvent {
 /** The projection holds the workflow's view and every event of its timeline. */
 export function projectionCaughtUp(rows: ProjectedRows, side: WorkflowSide): boolean {
   const maxSeq = side.timeline.reduce((max, e) => Math.max(max, e.seq), -1);
-  return rows.instance !== undefined && rows.instance.lastEventSeq === maxSeq && JSON.stringify(sortKeys(rows.instance.view)) === JSON.stringify(sortKeys(side.view));
+  return (
+    rows.instance !== undefined && rows.instance.lastEventSeq === maxSeq && JSON.stringify(sortKeys(rows.instance.view)) === JSON.stringify(sortKeys(side.view))
+  );
 }
 
 /** Waits until the projection has caught up with the workflow; answers both. */
@@ -105,7 +107,11 @@ export class ProjectedDriver {
   mark: ProjectionMark = NOTHING_PROJECTED;
   private written: ReadonlyMap<string, string> = new Map();
 
-  constructor(definition: FlowDefinition, ids: { instanceId: string; businessKey: string }, options: DriverOptions & { source?: InstanceState['source'] } = {}) {
+  constructor(
+    definition: FlowDefinition,
+    ids: { instanceId: string; businessKey: string },
+    options: DriverOptions & { source?: InstanceState['source'] } = {},
+  ) {
     this.driver = Driver.start(definition, { initiatorId: 'u_initiator', ...options });
     const { source } = options;
     this.driver.state = { ...this.driver.state, instanceId: ids.instanceId, businessKey: ids.businessKey, ...(source ? { source } : {}) };

@@ -86,7 +86,21 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     secretBox,
   });
   const workerRun = worker.run();
-  const server = await startApiServer({ db: database.db, temporal, secretBox, config: { temporalNamespace: DEFAULT_NAMESPACE, taskQueue, retries: options.retries ?? TEST_RETRIES, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) } }, 0, '127.0.0.1');
+  const server = await startApiServer(
+    {
+      db: database.db,
+      temporal,
+      secretBox,
+      config: {
+        temporalNamespace: DEFAULT_NAMESPACE,
+        taskQueue,
+        retries: options.retries ?? TEST_RETRIES,
+        ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+      },
+    },
+    0,
+    '127.0.0.1',
+  );
 
   return {
     baseUrl: server.url,
