@@ -86,6 +86,22 @@ export default tseslint.config(
     },
   },
   {
+    // Scripts the API serves to browsers (the docs page).
+    files: ['**/*.browser.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        sessionStorage: 'readonly',
+        crypto: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+        SwaggerUIBundle: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { module: 'readonly', require: 'readonly', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },

@@ -11,6 +11,8 @@ export interface ApiDependencies {
   temporal: Client;
   secretBox: SecretBox;
   config: Pick<AppConfig, 'temporalNamespace' | 'taskQueue' | 'historyLimit' | 'retries'>;
+  /** Check every answer against its route's declaration (contract/register.ts); tests switch it on. */
+  checkContract?: boolean;
 }
 
 export interface ApiEnv {

@@ -41,7 +41,7 @@ export interface InstanceSummary {
   flowCode: string;
   flowVersion: number;
   businessKey: string;
-  status: string;
+  status: InstanceStatus;
   initiatorId: string;
   source?: { system: string; type: string; id: string };
   currentNodeIds: string[];

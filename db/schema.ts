@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import type { FlowDefinition } from '../engine/dsl';
 import type { InstanceView } from '../engine/instance-view';
+import type { InstanceStatus, TaskStatus } from '../engine/state';
+import type { WebhookAttempt } from '../integrations/webhooks/send-webhook';
 
 /** The editable draft of a flow; publishing copies it into an immutable `flow_versions` row. */
 export const flowDefinitions = pgTable('flow_definitions', {
@@ -148,7 +150,7 @@ export const instances = pgTable(
     flowCode: text('flow_code').notNull(),
     flowVersion: integer('flow_version').notNull(),
     businessKey: text('business_key').notNull(),
-    status: text('status').notNull(),
+    status: text('status').$type<InstanceStatus>().notNull(),
     initiatorId: text('initiator_id').notNull(),
     sourceSystem: text('source_system'),
     sourceType: text('source_type'),
@@ -185,7 +187,7 @@ export const tasks = pgTable(
     nodeId: text('node_id').notNull(),
     nodeName: text('node_name'),
     assigneeId: text('assignee_id').notNull(),
-    status: text('status').notNull(),
+    status: text('status').$type<TaskStatus>().notNull(),
     reason: text('reason'),
     title: text('title').notNull(),
     comment: text('comment'),
@@ -256,7 +258,7 @@ export const webhookDeliveries = pgTable(
     /** Temporal's attempt number, or 0 for a replay from the dead-letter table. */
     attempt: integer('attempt').notNull(),
     /** delivered · retrying · rejected (a final 4xx) */
-    outcome: text('outcome').notNull(),
+    outcome: text('outcome').$type<WebhookAttempt['outcome']>().notNull(),
     statusCode: integer('status_code'),
     error: text('error'),
     durationMs: integer('duration_ms').notNull(),

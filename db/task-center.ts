@@ -21,7 +21,7 @@ export interface TodoItem {
   nodeId: string;
   nodeName?: string;
   assigneeId: string;
-  status: string;
+  status: TaskStatus;
   createdAt: string;
   completedAt?: string;
   title: string;

@@ -27,7 +27,7 @@ export interface DeliveryLogEntry {
   instanceId: string;
   url: string;
   attempt: number;
-  outcome: string;
+  outcome: WebhookAttempt['outcome'];
   statusCode?: number;
   error?: string;
   durationMs: number;

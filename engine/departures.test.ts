@@ -1,5 +1,5 @@
 import { holdsOpenTasks, type Command, type WebhookEvent } from './instance';
-import { Driver, line, minutesAfter } from './testing/driver';
+import { Driver, line, minutesAfter } from '../test/support/engine-driver';
 
 /** In the order the workflow sends them (by seq). */
 const webhooks = (d: Driver): WebhookEvent[] =>

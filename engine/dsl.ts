@@ -33,14 +33,17 @@ export const approverSourceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('initiator') }),
 ]);
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(conditionSchema).min(1) }),
-    z.strictObject({ any: z.array(conditionSchema).min(1) }),
-    z.strictObject({ not: conditionSchema }),
-    z.strictObject({ field: z.string().min(1), op: z.enum(CONDITION_OPS), value: z.unknown().optional() }),
-  ]),
-);
+/** Recursive; its `id` names it in the OpenAPI document, which can only refer to a recursive schema by name. */
+export const conditionSchema: z.ZodType<Condition> = z
+  .lazy(() =>
+    z.union([
+      z.strictObject({ all: z.array(conditionSchema).min(1) }),
+      z.strictObject({ any: z.array(conditionSchema).min(1) }),
+      z.strictObject({ not: conditionSchema }),
+      z.strictObject({ field: z.string().min(1), op: z.enum(CONDITION_OPS), value: z.unknown().optional() }),
+    ]),
+  )
+  .meta({ id: 'Condition', description: '{all: […]}, {any: […]}, {not: …} or a leaf {field, op, value}' });
 
 export const timeoutSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { toInstanceView, toTimelineView } from './instance-view';
-import { act, currentAssignees, currentNodeIds, isRepeatedAction, timersDue } from './instance';
+import { act, currentAssignees, currentNodeIds, timersDue } from './instance';
 import { limits } from './state';
-import { Driver, T0, line, minutesAfter } from './testing/driver';
+import { Driver, T0, line, minutesAfter } from '../test/support/engine-driver';
 
 describe('facade reads', () => {
   it('currentAssignees lists pending assignees once each, in task order', () => {
@@ -30,15 +30,6 @@ describe('facade reads', () => {
     expect(approved.state).not.toBe(d.state);
     expect(timed.state.status).toBe('approved');
     expect(d.state.status).toBe('running');
-  });
-
-  it('isRepeatedAction knows every action id applied', () => {
-    const d = Driver.start(line(['a', ['u1', 'u2']]));
-    d.do('comment', 'u1', { comment: 'x' });
-    d.approve('u1');
-    expect(d.state.recentActionIds).toEqual(['act-1', 'act-2']);
-    expect(isRepeatedAction(d.state, 'act-2')).toBe(true);
-    expect(isRepeatedAction(d.state, 'act-3')).toBe(false);
   });
 
   it('timeline events are numbered in order and stamped with the clock passed in', () => {
@@ -70,16 +61,6 @@ describe('bounded state', () => {
     expect(timeline[0]!.seq).toBe(nextEventSeq - limits.timelineEvents);
     expect(timeline.at(-1)!.data.comment).toBe(`c${extra - 1}`);
     expect(toTimelineView(d.state).events).toBe(timeline);
-  });
-
-  it('recentActionIds keeps the last limits.recentActionIds ids', () => {
-    const d = Driver.start(line(['a', ['u1']]));
-    const total = limits.recentActionIds + 30;
-    for (let i = 0; i < total; i++) d.do('comment', 'init', { comment: 'x' });
-    expect(d.state.recentActionIds).toHaveLength(limits.recentActionIds);
-    expect(d.state.recentActionIds.at(-1)).toBe(`act-${total}`);
-    expect(isRepeatedAction(d.state, `act-${total}`)).toBe(true);
-    expect(isRepeatedAction(d.state, 'act-1')).toBe(false);
   });
 
   it('closed tasks of runs undone by returns are dropped beyond limits.closedTasksOfPastRuns, oldest first', () => {

@@ -1,8 +1,11 @@
-import { applyAction, type ActionRequest } from './actions';
+import { checkAction } from './action-check';
+import type { ActionRequest } from './action-request';
+import { applyAction } from './actions';
 import { openRun, openRunWithAdmins, openTurn } from './approval-run';
 import type { Assignment } from './assignment';
 import { departedTasks, handOverDeparted, handoverResolved } from './departures';
 import { enterNode, startNodeOf } from './routing';
+import { refuse, type Refusal } from './refusals';
 import { compensationAnswered, retryCompensations, writeBackAnswered, type ServiceResult, type WriteBackResult } from './saga';
 import { serviceAnswered } from './service-nodes';
 import type { InstanceState, ResolvePurpose, ServiceCallInFlight, StartInstanceInput, Transition } from './state';
@@ -14,8 +17,10 @@ import { escalationResolved, fireDueTimers } from './timers';
  * clock, no randomness — the workflow runs these deterministically and passes `now`.
  */
 
-export type { ActionRefusal, ActionRequest, ActionType, RefusalCode } from './actions';
-export { ACTION_TYPES, checkAction, REFUSAL_STATUS } from './actions';
+export type * from './action-request';
+export { ACTION_TYPES } from './action-request';
+export { checkAction, type ActionCheck, type ActionPlan } from './action-check';
+export { REFUSAL_CODES, type Refusal, type RefusalCode } from './refusals';
 export { nextDeadline } from './timers';
 export { isFinalStatus } from './state';
 export type * from './state';
@@ -39,7 +44,6 @@ export function startInstance(input: StartInstanceInput, now: string, features: 
     automaticOutcomes: [],
     timeline: [],
     nextEventSeq: 1,
-    recentActionIds: [],
     createdAt: now,
   };
   return transition(state, now, (step) => {
@@ -92,13 +96,13 @@ export function lookupAnswered(state: InstanceState, purpose: ResolvePurpose, as
   });
 }
 
-/** An action already applied by this instance (possibly in an earlier run, before continue-as-new). */
-export function isRepeatedAction(state: InstanceState, actionId: string): boolean {
-  return state.recentActionIds.includes(actionId);
-}
-
+/** Applies an action that the validator let through: checked once more on the transition's own copy, whose plan it carries out. */
 export function act(state: InstanceState, action: ActionRequest, now: string): Transition {
-  return transition(state, now, (step) => applyAction(step, action));
+  return transition(state, now, (step) => {
+    const check = checkAction(step.state, action, step.now);
+    if (!check.ok) throw new Error(`action refused: ${check.refusal.code}: ${check.refusal.message}`);
+    applyAction(step, check.plan);
+  });
 }
 
 export function timersDue(state: InstanceState, now: string): Transition {
@@ -130,8 +134,9 @@ export function assigneesDeparted(state: InstanceState, userIds: readonly string
 }
 
 /** Why ops may not retry compensations now, or undefined when they may. */
-export function compensationRetryRefusal(state: InstanceState): string | undefined {
-  if (state.status !== 'compensation_failed') return `instance ${state.instanceId} is ${state.status}, not compensation_failed`;
+export function compensationRetryRefusal(state: InstanceState): Refusal | undefined {
+  if (state.status !== 'compensation_failed')
+    return refuse('INSTANCE_NOT_COMPENSATION_FAILED', `instance ${state.instanceId} is ${state.status}, not compensation_failed`);
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { currentAssignees, currentNodeIds, lookupAnswered, startInstance, type StartInstanceInput } from './instance';
-import { Driver, T0, line, minutesAfter } from './testing/driver';
+import { Driver, T0, line, minutesAfter } from '../test/support/engine-driver';
 
 describe('driving the engine by hand (as the workflow does)', () => {
   const definition = line(['mgr', ['u1', 'u2'], { mode: 'any' }]);

@@ -1,6 +1,6 @@
 import type { FlowNode } from './dsl';
 import { lookupAnswered } from './instance';
-import { Driver, approval, flow, line } from './testing/driver';
+import { Driver, approval, flow, line } from '../test/support/engine-driver';
 
 const start = (next: string): FlowNode => ({ id: 'start', type: 'start', next });
 const end: FlowNode = { id: 'end', type: 'end' };

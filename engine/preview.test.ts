@@ -2,7 +2,7 @@ import type { Assignment } from './assignment';
 import type { FlowDefinition, FlowNode } from './dsl';
 import { approverLookup } from './lookup-request';
 import { plannedRoute, previewLookups, previewRoute } from './preview';
-import { Driver, approval, flow, line } from './testing/driver';
+import { Driver, approval, flow, line } from '../test/support/engine-driver';
 
 const start = (next: string): FlowNode => ({ id: 'start', type: 'start', next });
 const end: FlowNode = { id: 'end', type: 'end' };

@@ -1,7 +1,7 @@
 import { toInstanceView } from './instance-view';
 import { markAfter, nextProjection, NOTHING_PROJECTED, type ProjectionMark, type ProjectionWrite } from './projection';
 import type { InstanceState } from './state';
-import { Driver, line, minutesAfter } from './testing/driver';
+import { Driver, line, minutesAfter } from '../test/support/engine-driver';
 
 /**
  * The workflow's bookkeeping around a projection write, as approval.ts does it: compute the

@@ -1,6 +1,6 @@
 import type { FlowNode } from './dsl';
 import { compensationRetryRefusal, retryFailedCompensations, serviceCallAnswered, type Command, type ServiceResult, type Transition } from './instance';
-import { Driver, approval, flow, minutesAfter, T0, type DriverOptions, type ErpCommand } from './testing/driver';
+import { Driver, approval, flow, minutesAfter, T0, type DriverOptions, type ErpCommand } from '../test/support/engine-driver';
 
 const start = (next: string): FlowNode => ({ id: 'start', type: 'start', next });
 const end: FlowNode = { id: 'end', type: 'end' };
@@ -356,9 +356,15 @@ describe('saga: compensations when the instance ends rejected, withdrawn or fail
 
     it('compensationRetryRefusal allows a retry only in compensation_failed', () => {
       const d = atC();
-      expect(compensationRetryRefusal(d.state)).toBe(`instance ${ID} is running, not compensation_failed`);
+      expect(compensationRetryRefusal(d.state)).toEqual({
+        code: 'INSTANCE_NOT_COMPENSATION_FAILED',
+        message: `instance ${ID} is running, not compensation_failed`,
+      });
       d.reject('u3');
-      expect(compensationRetryRefusal(d.state)).toBe(`instance ${ID} is compensating, not compensation_failed`);
+      expect(compensationRetryRefusal(d.state)).toEqual({
+        code: 'INSTANCE_NOT_COMPENSATION_FAILED',
+        message: `instance ${ID} is compensating, not compensation_failed`,
+      });
       d.answerCallOf(OK, 's2');
       d.answerCallOf(fail('ERP down'), 's1');
       expect(compensationRetryRefusal(d.state)).toBeUndefined();

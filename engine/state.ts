@@ -200,8 +200,6 @@ export interface InstanceState extends StartInstanceInput {
   };
   /** How far the Postgres projection has been written (kept by the workflow, not the engine). */
   projected?: { revision: number; eventSeq: number };
-  /** Action ids applied by this instance (newest last), so a repeat after continue-as-new does nothing. */
-  recentActionIds: string[];
   /** Service calls sent and not yet answered. */
   serviceCalls?: ServiceCallInFlight[];
   /** The saga: compensations of the service nodes that succeeded, in the order they succeeded (one per node). */
@@ -217,7 +215,6 @@ export interface InstanceState extends StartInstanceInput {
 export const limits = {
   timelineEvents: 200,
   closedTasksOfPastRuns: 100,
-  recentActionIds: 100,
   automaticOutcomes: 20,
 };
 

@@ -1,6 +1,6 @@
 import type { ApprovalTimeout } from './dsl';
 import { nextDeadline, timersDue } from './instance';
-import { Driver, T0, hoursAfter, line, minutesAfter } from './testing/driver';
+import { Driver, T0, hoursAfter, line, minutesAfter } from '../test/support/engine-driver';
 
 const withTimeout = (timeout: ApprovalTimeout, ids = ['u1'], extra = {}) => line(['n', ids, { timeout, ...extra }], ['m', ['u9']]);
 

@@ -1,6 +1,6 @@
 import type { FlowNode } from './dsl';
 import { retryFailedCompensations, startInstance, type Command, type ServiceResult, type StartInstanceInput, type WebhookEvent } from './instance';
-import { Driver, approval, flow, line, minutesAfter, T0, type DriverOptions } from './testing/driver';
+import { Driver, approval, flow, line, minutesAfter, T0, type DriverOptions } from '../test/support/engine-driver';
 import { WEBHOOK_TYPES, webhookEventsBetween } from './webhook-events';
 
 const start = (next: string): FlowNode => ({ id: 'start', type: 'start', next });

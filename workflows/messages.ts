@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ActionRequest } from '../engine/actions';
+import type { ActionRequest } from '../engine/action-request';
 import type { InstanceView, TimelineView } from '../engine/instance-view';
 
 /** Names shared by the workflow and its clients (the API). */
@@ -17,7 +17,3 @@ export const assigneesDepartedSignal = defineSignal<[{ userIds: string[] }]>('as
 export const instanceViewQuery = defineQuery<InstanceView>('instanceView');
 
 export const timelineQuery = defineQuery<TimelineView>('timeline');
-
-export function instanceWorkflowId(flowCode: string, businessKey: string): string {
-  return `approval:${flowCode}:${businessKey}`;
-}

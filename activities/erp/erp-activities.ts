@@ -5,7 +5,7 @@ import type { ErpHttpOperation } from '../../db/schema';
 import type { SecretBox } from '../../db/secret-box';
 import type { ServiceCall } from '../../engine/dsl';
 import { classifyErpStatus, ErpUnreachableError, sendErpRequest } from '../../integrations/erp/erp-request';
-import type { TemplateContext } from '../../integrations/erp/templates';
+import type { TemplateContext } from '../../engine/template-context';
 
 export interface ErpCallInput {
   call: ServiceCall;

@@ -22,14 +22,14 @@ export function requireApp(deps: ApiDependencies, permission?: AppPermission): M
     const rawBody = await c.req.text();
     const request = { method: c.req.method, target: requestTarget(c), header: (name: string) => c.req.header(name), body: rawBody };
     const checked = await checkSignature(request, (appKey) => findApp(deps.db, deps.secretBox, appKey));
-    if (!checked.ok) throw new ApiError(401, checked.code, checked.message);
+    if (!checked.ok) throw new ApiError(checked.code, checked.message);
     const { app } = checked;
     if (permission && !app.permissions.includes(permission)) {
-      throw new ApiError(403, 'PERMISSION_DENIED', `app "${app.key}" lacks the "${permission}" permission`);
+      throw new ApiError('PERMISSION_DENIED', `app "${app.key}" lacks the "${permission}" permission`);
     }
     if (!(await consumeNonce(deps.db, app.key, checked.nonce, new Date(checked.nonceExpiresAt)))) {
       const replayed = replayedNonce(checked.nonce);
-      throw new ApiError(401, replayed.code, replayed.message);
+      throw new ApiError(replayed.code, replayed.message);
     }
     c.set('caller', app);
     c.set('rawBody', rawBody);

@@ -1,20 +1,30 @@
-import { Hono } from 'hono';
 import { listTasks } from '../../db/task-center';
-import { requireApp } from '../auth/app-auth';
-import type { ApiDependencies, ApiEnv } from '../context';
-import { taskListQuery } from '../list-schemas';
-import { pagedOrBadCursor, validatedQuery } from '../validation';
+import type { ApiDependencies } from '../context';
+import { route } from '../contract/route';
+import { pagedOrBadCursor } from '../paging';
+import { taskListQuery, taskPage } from '../schemas/tasks';
 
 /** The task center (待办 / 已办): read from the projection, never from Temporal. */
 export function taskRoutes(deps: ApiDependencies) {
-  const routes = new Hono<ApiEnv>();
-  routes.get('/', requireApp(deps), async (c) => {
-    const { limit, cursor, assignee, ...filter } = validatedQuery(c, taskListQuery);
-    return c.json(
-      await pagedOrBadCursor(() =>
-        listTasks(deps.db, { ...filter, ...(assignee !== undefined ? { assigneeId: assignee } : {}) }, { limit, ...(cursor ? { cursor } : {}) }),
-      ),
-    );
-  });
-  return routes;
+  return [
+    route(
+      {
+        operationId: 'listTasks',
+        method: 'get',
+        path: '/api/v1/tasks',
+        tag: 'tasks',
+        summary: 'A todo list: tasks by assignee and status, newest first',
+        auth: 'signed',
+        query: taskListQuery,
+        responses: { 200: { description: 'a page', schema: taskPage } },
+        errors: [],
+      },
+      async ({ query: { limit, cursor, assignee, ...filter } }) => {
+        const page = await pagedOrBadCursor(() =>
+          listTasks(deps.db, { ...filter, ...(assignee !== undefined ? { assigneeId: assignee } : {}) }, { limit, ...(cursor ? { cursor } : {}) }),
+        );
+        return { status: 200, body: page };
+      },
+    ),
+  ];
 }

@@ -14,7 +14,6 @@ export async function resolveActionTargets(db: Db, flowCode: string, field: stri
   const unknown = ids.map((id, i) => ({ id, i })).filter(({ id }) => !active.has(id));
   if (unknown.length > 0) {
     throw new ApiError(
-      422,
       'UNKNOWN_USER',
       `not active users: ${unknown.map((u) => u.id).join(', ')}`,
       unknown.map(({ i }) => ({ field: field === 'toUserId' ? field : `${field}.${i}`, message: 'unknown or inactive user' })),

@@ -1,5 +1,5 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { findOpenTasksOfInactiveUsers } from '../../db/task-center';
+import { isWorkflowNotFound } from '../../temporal-config/workflow-not-found';
 import { assigneesDepartedSignal } from '../../workflows/messages';
 import type { ApiDependencies } from '../context';
 
@@ -27,7 +27,7 @@ export async function handOverDepartedTasks(deps: Pick<ApiDependencies, 'db' | '
       await deps.temporal.workflow.getHandle(instanceId).signal(assigneesDepartedSignal, { userIds });
       told++;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return; // closed meanwhile: nothing left to hand over
+      if (isWorkflowNotFound(err)) return; // closed meanwhile: nothing left to hand over
       failed++;
       console.error(JSON.stringify({ level: 'error', msg: 'could not hand over the tasks of departed users', instanceId, userIds, error: String(err) }));
     }

@@ -3,7 +3,7 @@ import { findActiveUsers } from '../../db/org';
 import type { FlowDefinition, FormValues } from '../../engine/dsl';
 import { validateForm } from '../../engine/form';
 import type { ApiDependencies } from '../context';
-import { ApiError } from '../errors';
+import { ApiError, validationFailed } from '../errors';
 
 /** Checks shared by starting an instance and previewing its route. */
 
@@ -11,12 +11,12 @@ export async function latestPublished(deps: ApiDependencies, flowCode: string): 
   const published = await findLatestVersion(deps.db, flowCode);
   if (published) return published;
   const draft = await findDraft(deps.db, flowCode);
-  throw new ApiError(404, 'FLOW_NOT_FOUND', draft ? `flow "${flowCode}" has no published version` : `no flow "${flowCode}"`);
+  throw new ApiError('FLOW_NOT_FOUND', draft ? `flow "${flowCode}" has no published version` : `no flow "${flowCode}"`);
 }
 
 export function assertValidForm(definition: FlowDefinition, form: FormValues): void {
   const problems = validateForm(definition.form.fields, form);
-  if (problems.length > 0) throw new ApiError(400, 'VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
+  if (problems.length > 0) throw validationFailed(problems);
 }
 
 export async function isActiveUser(deps: ApiDependencies, userId: string): Promise<boolean> {
@@ -24,7 +24,5 @@ export async function isActiveUser(deps: ApiDependencies, userId: string): Promi
 }
 
 export function unknownInitiator(initiatorId: string): ApiError {
-  return new ApiError(422, 'UNKNOWN_USER', `initiatorId "${initiatorId}" is not an active user`, [
-    { field: 'initiatorId', message: 'unknown or inactive user' },
-  ]);
+  return new ApiError('UNKNOWN_USER', `initiatorId "${initiatorId}" is not an active user`, [{ field: 'initiatorId', message: 'unknown or inactive user' }]);
 }

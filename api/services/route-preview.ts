@@ -2,7 +2,7 @@ import { resolveApprovers } from '../../db/resolve-approvers';
 import type { Assignment } from '../../engine/assignment';
 import { plannedRoute, previewLookups, previewRoute, type PreviewNode } from '../../engine/preview';
 import type { ApiDependencies } from '../context';
-import type { PreviewBody } from '../schemas';
+import type { PreviewBody } from '../schemas/definitions';
 import { assertValidForm, isActiveUser, latestPublished, unknownInitiator } from './flow-checks';
 
 export interface RoutePreview {

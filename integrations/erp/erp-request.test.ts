@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { signatureMatches } from '../../protocol/request-signature';
 import type { ErpSystem } from '../../db/erp-systems';
 import { classifyErpStatus, ErpUnreachableError, MAX_ERP_RESPONSE_CHARS, sendErpRequest } from './erp-request';
-import type { TemplateContext } from './templates';
+import type { TemplateContext } from '../../engine/template-context';
 
 interface Received {
   method: string;

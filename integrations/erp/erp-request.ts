@@ -1,7 +1,8 @@
 import { signedHeaders } from '../../protocol/request-signature';
 import type { ErpSystem } from '../../db/erp-systems';
 import type { ErpHttpOperation } from '../../db/schema';
-import { renderBody, renderPath, type TemplateContext } from './templates';
+import type { TemplateContext } from '../../engine/template-context';
+import { renderBody, renderPath } from './templates';
 
 /** What came back from an ERP: the body parsed as JSON when it is JSON, else its text. */
 export interface ErpResponse {

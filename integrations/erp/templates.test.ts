@@ -1,4 +1,5 @@
-import { renderBody, renderPath, templateIssues, templateProblems, type TemplateContext } from './templates';
+import type { TemplateContext } from '../../engine/template-context';
+import { renderBody, renderPath, templateIssues, templateProblems } from './templates';
 
 const ctx: TemplateContext = {
   form: { amount: 1200.5, title: '办公 用品/二季度', approved: true, lines: [{ sku: 'A', qty: 2 }], empty: null },

@@ -1,3 +1,5 @@
+import type { TemplateContext } from '../../engine/template-context';
+
 /**
  * `{{…}}` templates in the `path` and `body` of an ERP operation (SPEC §8). Pure string and
  * object work: a template only ever looks a value up in the context, nothing is evaluated.
@@ -6,14 +8,6 @@
  * `{{source.type}}`, `{{source.system}}`, `{{status}}`; whitespace inside the braces is allowed
  * (`{{ form.amount }}`). Text that is not a known template is left as it is.
  */
-
-export interface TemplateContext {
-  form: Record<string, unknown>;
-  instance: { id: string };
-  businessKey: string;
-  source?: { system: string; type: string; id: string };
-  status: string;
-}
 
 /** One unknown template found in a value: where (keys and indexes below the value) and its text. */
 export interface TemplateIssue {

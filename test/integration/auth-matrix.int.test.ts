@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { signedHeaders } from '../../protocol/request-signature';
-import { createApi } from '../../api/app';
+import { apiRoutes, createApi } from '../../api/app';
+import { honoPath } from '../../api/contract/register';
 import type { ApiDependencies } from '../../api/context';
 import { APP_PERMISSIONS, type AppPermission } from '../../db/schema';
 import { expectOk, hasPendingTasks, instancePath, oneApprovalFlow, seedOrgAndFlow, startBody, uid, waitForView } from '../support/fixtures';
@@ -139,8 +140,8 @@ const signedRoutes: SignedRoute[] = [
   },
 ];
 
-/** Routes served without a signature. */
-const unsignedRoutes = ['GET /healthz', 'GET /readyz'];
+/** Routes anyone may call: health, and the API contract (its document and its docs page). */
+const unsignedRoutes = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/:asset'];
 
 let stack: TestStack;
 let fixtures: Fixtures;
@@ -384,6 +385,12 @@ describe('the route list', () => {
     const api = createApi(deps as ApiDependencies);
     const served = [...new Set(api.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].sort();
     expect(served).toEqual([...signedRoutes.map(label), ...unsignedRoutes].sort());
+  });
+
+  it('asks of each route the permission its declaration (and so the OpenAPI document) states', () => {
+    const declared = apiRoutes({} as ApiDependencies).map(({ spec }) => [`${spec.method.toUpperCase()} ${honoPath(spec.path)}`, spec.auth]);
+    const listed = [...signedRoutes.map((r) => [label(r), r.permission ?? 'signed']), ...unsignedRoutes.map((r) => [r, 'none'])];
+    expect(declared.sort()).toEqual(listed.sort());
   });
 });
 

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { instanceEvents, instances, tasks } from '../../db/schema';
 import type { InstanceView } from '../../engine/instance-view';
-import { line } from '../../engine/testing/driver';
+import { line } from '../support/engine-driver';
 import type { Drift, DriftReport } from '../../ops/drift-check';
 import { APPROVAL_WORKFLOW_TYPE } from '../../workflows/messages';
 import { actOk, startInstance, syncActionUsers, taskOf } from '../support/action-fixtures';

@@ -5,7 +5,7 @@ import { isoTimestamp } from '../../db/keyset';
 import { writeProjection } from '../../db/projection';
 import { instanceEvents, instances } from '../../db/schema';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
-import { line } from '../../engine/testing/driver';
+import { line } from '../support/engine-driver';
 import { actOk, startInstance, syncActionUsers } from '../support/action-fixtures';
 import { expectOk, instancePath, oneApprovalFlow, publishFlow, startBody, uid } from '../support/fixtures';
 import {

@@ -3,7 +3,7 @@ import type { SignedClient } from '../../client/signed-client';
 import { encodeCursor } from '../../db/keyset';
 import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
-import { line } from '../../engine/testing/driver';
+import { line } from '../support/engine-driver';
 import { actOk, taskOf, type ErrorBody } from '../support/action-fixtures';
 import { expectOk, hasPendingTasks, publishFlow, uid, waitForView } from '../support/fixtures';
 import { ProjectedDriver, waitForProjection } from '../support/projection-fixtures';

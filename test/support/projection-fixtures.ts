@@ -7,7 +7,7 @@ import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
 import { markAfter, nextProjection, NOTHING_PROJECTED, type ProjectionMark, type ProjectionWrite } from '../../engine/projection';
 import type { InstanceState, TimelineEvent } from '../../engine/state';
-import { Driver, type DriverOptions } from '../../engine/testing/driver';
+import { Driver, type DriverOptions } from './engine-driver';
 import { instanceViewQuery, timelineQuery } from '../../workflows/messages';
 import type { TestStack } from './test-stack';
 

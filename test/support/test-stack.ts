@@ -91,6 +91,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       db: database.db,
       temporal,
       secretBox,
+      // Every answer of every integration test is held to the OpenAPI document.
+      checkContract: true,
       config: {
         temporalNamespace: DEFAULT_NAMESPACE,
         taskQueue,

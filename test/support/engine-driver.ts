@@ -1,10 +1,10 @@
 /**
- * TEST SUPPORT ONLY — not used by the product. Drives the pure engine the way the workflow
+ * Drives the pure engine the way the workflow
  * does (start → answer every `resolve` command → act / fire timers), with an in-memory
  * directory standing in for the org lookup activity, so unit tests stay short.
  */
-import type { Assignment, ResolveApproversInput } from '../assignment';
-import type { ApprovalNode, FlowDefinition, FlowNode, FormValues } from '../dsl';
+import type { Assignment, ResolveApproversInput } from '../../engine/assignment';
+import type { ApprovalNode, FlowDefinition, FlowNode, FormValues } from '../../engine/dsl';
 import {
   act,
   assigneesDeparted,
@@ -25,12 +25,13 @@ import {
   type RefusalCode,
   type ResolvePurpose,
   type ServiceResult,
+  type SignerPosition,
   type StartInstanceInput,
   type Task,
   type TaskStatus,
   type Transition,
-} from '../instance';
-import { parseDefinitionForPublish } from '../parse-definition';
+} from '../../engine/instance';
+import { parseDefinitionForPublish } from '../../engine/parse-definition';
 
 export const T0 = '2026-03-02T09:00:00.000Z';
 /** `T0` (or `from`) plus some minutes, as an ISO timestamp. */
@@ -67,6 +68,19 @@ export interface DriverOptions {
   erp?: (command: ErpCommand) => ServiceResult | 'hold';
   /** Extra start input (webhooks, callbackUrl, writeBack, source…). */
   input?: Partial<StartInstanceInput>;
+}
+
+/** Any of the fields an action may carry (each type takes some of them). */
+export interface ActionFields {
+  actionId?: string;
+  taskId?: string;
+  comment?: string;
+  toUserId?: string;
+  signers?: string[];
+  position?: SignerPosition;
+  targetNodeId?: string;
+  form?: FormValues;
+  targets?: Assignment[];
 }
 
 export type ErpCommand = Extract<Command, { type: 'service' | 'compensate' | 'write_back' }>;
@@ -272,28 +286,30 @@ export class Driver {
 
   // ── actions ──
 
-  request(type: ActionType, actorId: string, extra: Partial<ActionRequest> = {}): ActionRequest {
-    return { type, actorId, actionId: `act-${++this.actionSeq}`, ...extra };
+  /** An action of `type` by `actorId` with a fresh action id; `extra` holds the fields its type takes. */
+  request(type: ActionType, actorId: string, extra: ActionFields = {}): ActionRequest {
+    return { type, actorId, actionId: `act-${++this.actionSeq}`, ...extra } as ActionRequest;
   }
 
   /** The refusal code `checkAction` gives, or null when the action would be accepted. */
-  check(type: ActionType, actorId: string, extra: Partial<ActionRequest> = {}): RefusalCode | null {
-    return checkAction(this.state, this.request(type, actorId, extra), this.now)?.code ?? null;
+  check(type: ActionType, actorId: string, extra: ActionFields = {}): RefusalCode | null {
+    const check = checkAction(this.state, this.request(type, actorId, extra), this.now);
+    return check.ok ? null : check.refusal.code;
   }
 
   /** Checks then applies an action, as the workflow's update validator and handler do. */
-  do(type: ActionType, actorId: string, extra: Partial<ActionRequest> = {}): Transition {
+  do(type: ActionType, actorId: string, extra: ActionFields = {}): Transition {
     const action = this.request(type, actorId, extra);
-    const refusal = checkAction(this.state, action, this.now);
-    if (refusal) throw new Error(`${type} by ${actorId} refused: ${refusal.code} (${refusal.message})`);
+    const check = checkAction(this.state, action, this.now);
+    if (!check.ok) throw new Error(`${type} by ${actorId} refused: ${check.refusal.code} (${check.refusal.message})`);
     return this.apply(act(this.state, action, this.now));
   }
 
-  approve(actorId: string, extra: Partial<ActionRequest> = {}): Transition {
+  approve(actorId: string, extra: ActionFields = {}): Transition {
     return this.do('approve', actorId, extra);
   }
 
-  reject(actorId: string, extra: Partial<ActionRequest> = {}): Transition {
+  reject(actorId: string, extra: ActionFields = {}): Transition {
     return this.do('reject', actorId, extra);
   }
 

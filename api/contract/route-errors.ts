@@ -1,0 +1,25 @@
+import { ERROR_CODES, type ErrorCode } from '../error-codes';
+import type { RouteSpec } from './route';
+
+const SIGNATURE_ERRORS: ErrorCode[] = ['MISSING_SIGNATURE', 'UNKNOWN_APP', 'STALE_TIMESTAMP', 'BAD_SIGNATURE', 'REPLAYED_NONCE'];
+
+/** Every error code a route may answer: its own, and those its signature, its permission and its inputs imply. */
+export function errorCodesOf(spec: RouteSpec): ErrorCode[] {
+  const implied: ErrorCode[] = [
+    ...(spec.body ? (['MALFORMED_JSON'] as const) : []),
+    ...(spec.body || spec.query || spec.params ? (['VALIDATION_FAILED'] as const) : []),
+    ...(spec.auth === 'none' ? [] : SIGNATURE_ERRORS),
+    ...(spec.auth !== 'none' && spec.auth !== 'signed' ? (['PERMISSION_DENIED'] as const) : []),
+  ];
+  return [...new Set([...implied, ...spec.errors])];
+}
+
+/** The codes by HTTP status, in the order they were listed. */
+export function errorCodesByStatus(spec: RouteSpec): Map<number, ErrorCode[]> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorCodesOf(spec)) {
+    const status = ERROR_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return byStatus;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** The org push (SPEC §6): departments and users, `full` or `incremental`. */
+
+const orgId = z.string().min(1).max(64);
+const mode = z.enum(['full', 'incremental']).describe('`full` deactivates what the list leaves out');
+
+export const syncDepartmentsBody = z
+  .strictObject({
+    mode,
+    departments: z
+      .array(
+        z.strictObject({
+          id: orgId,
+          name: z.string().min(1).max(128),
+          parentId: orgId.optional(),
+          leaderIds: z.array(orgId).max(100).optional(),
+        }),
+      )
+      .max(10_000),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.departments.forEach((d, i) => {
+      if (seen.has(d.id)) ctx.addIssue({ code: 'custom', path: ['departments', i, 'id'], message: `duplicate department id "${d.id}"` });
+      seen.add(d.id);
+    });
+  })
+  .meta({ id: 'DepartmentPush' });
+export type SyncDepartmentsBody = z.infer<typeof syncDepartmentsBody>;
+
+export const syncUsersBody = z
+  .strictObject({
+    mode,
+    users: z
+      .array(
+        z.strictObject({
+          id: orgId,
+          name: z.string().min(1).max(128),
+          mobile: z.string().max(32).optional(),
+          email: z.email().optional(),
+          deptIds: z.array(orgId),
+          managerId: orgId.optional(),
+          title: z.string().max(128).optional(),
+          roles: z.array(z.string().min(1).max(64)).optional(),
+          dingtalkUserId: z.string().max(128).optional(),
+          erpUserId: z.string().max(128).optional(),
+        }),
+      )
+      .max(10_000),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.users.forEach((u, i) => {
+      if (seen.has(u.id)) ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: `duplicate user id "${u.id}"` });
+      seen.add(u.id);
+    });
+  })
+  .meta({ id: 'UserPush' });
+export type SyncUsersBody = z.infer<typeof syncUsersBody>;
+
+export const departmentsPushed = z.object({ upserted: z.number().int(), deactivated: z.number().int() }).meta({ id: 'DepartmentsPushed' });
+
+export const usersPushed = z
+  .object({
+    upserted: z.number().int(),
+    deactivated: z.number().int(),
+    bound: z
+      .array(
+        z.object({ id: z.string().describe('the id as pushed'), userId: z.string().describe('the existing user it was bound to (by mobile, else email)') }),
+      )
+      .describe('pushed users bound to existing users of another id'),
+    handedOver: z
+      .object({
+        instances: z.number().int().describe('instances told that assignees of theirs left'),
+        failed: z.number().int().describe('instances that could not be told now; the next full push tells them'),
+      })
+      .optional()
+      .describe('full pushes: the open tasks of users no longer active go where their node’s onEmpty points'),
+  })
+  .meta({ id: 'UsersPushed' });

@@ -1,0 +1,52 @@
+import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
+import type { ApprovalActivities } from '../activities';
+import type { RetryLimits, RetrySettings } from '../engine/instance';
+import { finalFailureTypes, retryPolicies } from '../temporal-config';
+
+/** Org lookups and the notification outbox: Postgres, retried like any database call. */
+export const { resolveApprovers, notify } = proxyActivities<ApprovalActivities>({
+  startToCloseTimeout: '30s',
+  retry: retryPolicies.database,
+});
+
+/** Short, idempotent Postgres writes: local activities, so they cost one marker event each. */
+export const { projectInstance, deadLetterWebhook } = proxyLocalActivities<ApprovalActivities>({
+  startToCloseTimeout: '10s',
+  retry: retryPolicies.database,
+});
+
+/** Retry limits of the ERP-facing activities, unless the start input shortens them. */
+const DEFAULT_RETRIES = {
+  /** ~2 minutes of trying before a service node fails the instance. */
+  service: { maximumAttempts: 8, initialIntervalMs: 1_000, maximumIntervalMs: 60_000 },
+  /** ~1 hour before a compensation is given up (the instance then waits for ops). */
+  compensation: { maximumAttempts: 20, initialIntervalMs: 1_000, maximumIntervalMs: 300_000 },
+  /** ~3 hours before a webhook goes to the dead-letter table. */
+  webhook: { maximumAttempts: 15, initialIntervalMs: 1_000, maximumIntervalMs: 900_000 },
+  writeBack: { maximumAttempts: 10, initialIntervalMs: 1_000, maximumIntervalMs: 300_000 },
+} satisfies Record<string, RetryLimits>;
+
+function retryPolicy(limits: RetryLimits, nonRetryableErrorTypes: string[]): RetryPolicy {
+  return {
+    initialInterval: limits.initialIntervalMs,
+    backoffCoefficient: 2,
+    maximumInterval: limits.maximumIntervalMs ?? Math.max(limits.initialIntervalMs, 60_000),
+    maximumAttempts: limits.maximumAttempts,
+    nonRetryableErrorTypes,
+  };
+}
+
+/** The ERP and webhook activities, with this instance's retry limits. */
+export function erpActivities(retries: RetrySettings = {}) {
+  const erp = (limits: RetryLimits) => proxyActivities<ApprovalActivities>({ startToCloseTimeout: '30s', retry: retryPolicy(limits, finalFailureTypes.erp) });
+  return {
+    callService: erp(retries.service ?? DEFAULT_RETRIES.service).callErpOperation,
+    compensate: erp(retries.compensation ?? DEFAULT_RETRIES.compensation).callErpOperation,
+    writeBack: erp(retries.writeBack ?? DEFAULT_RETRIES.writeBack).writeBackToErp,
+    deliverWebhook: proxyActivities<ApprovalActivities>({
+      startToCloseTimeout: '30s',
+      retry: retryPolicy(retries.webhook ?? DEFAULT_RETRIES.webhook, finalFailureTypes.webhook),
+    }).deliverWebhook,
+  };
+}
+export type ErpActivities = ReturnType<typeof erpActivities>;

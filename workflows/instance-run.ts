@@ -1,0 +1,85 @@
+import type { Command, InstanceState, Transition } from '../engine/instance';
+import { erpActivities, type ErpActivities } from './activity-stubs';
+import { executeCommand } from './commands';
+import { ProjectionWriter } from './projection-writer';
+import { WebhookOutbox } from './webhook-outbox';
+
+/**
+ * One instance as a workflow run holds it: its state, numbered by revision (every transition
+ * bumps it), the engine's commands still to carry out, its projection and its webhook outbox.
+ */
+export class InstanceRun {
+  revision = 0;
+  readonly outbox: WebhookOutbox;
+  private readonly commands: Command[] = [];
+  private executing = false;
+  private readonly projection: ProjectionWriter;
+  private readonly erp: ErpActivities;
+
+  /** @param resumed carried over by continue-as-new: the projection is already written. */
+  constructor(
+    public state: InstanceState,
+    resumed: boolean,
+  ) {
+    this.erp = erpActivities(state.retries);
+    this.projection = new ProjectionWriter(resumed ? this.revision : -1);
+    this.outbox = new WebhookOutbox(
+      this.erp.deliverWebhook,
+      () => this.state,
+      () => !this.projectionDue(),
+    );
+  }
+
+  /** The engine's commands: webhooks to the outbox, the rest to carry out in order. */
+  take(commands: Command[]): void {
+    for (const command of commands) {
+      if (command.type === 'webhook') this.outbox.push(command.event);
+      else this.commands.push(command);
+    }
+  }
+
+  apply(transition: Transition): void {
+    this.state = transition.state;
+    this.take(transition.commands);
+    this.revision++;
+  }
+
+  hasCommands(): boolean {
+    return this.commands.length > 0;
+  }
+
+  projectionDue(): boolean {
+    return this.projection.isDue(this.state, this.revision);
+  }
+
+  async project(): Promise<void> {
+    const projected = await this.projection.write(this.state, this.revision);
+    this.state = { ...this.state, projected };
+  }
+
+  /** Nothing left to do for what has happened: commands carried out and the projection written. */
+  isSettled(): boolean {
+    return this.commands.length === 0 && !this.executing && !this.projectionDue();
+  }
+
+  /** Settled, and every webhook sent: the run may continue-as-new. */
+  isIdle(): boolean {
+    return this.isSettled() && this.outbox.isEmpty();
+  }
+
+  /** Carries out the queued commands, each answer applied to the state as it is then. */
+  async executeCommands(): Promise<void> {
+    while (this.commands.length > 0) {
+      // Written before the world hears of it (a notice, an ERP call): lookups alone do not wait for it.
+      if (this.commands[0]!.type !== 'resolve' && this.projectionDue()) await this.project();
+      const command = this.commands.shift()!;
+      this.executing = true;
+      try {
+        const transition = await executeCommand(command, () => this.state, this.erp);
+        if (transition) this.apply(transition);
+      } finally {
+        this.executing = false;
+      }
+    }
+  }
+}
