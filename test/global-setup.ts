@@ -28,6 +28,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_DATABASE_URL = ready.databaseUrl;
   process.env.TEST_TEMPORAL_ADDRESS = ready.temporalAddress;
   process.env.TEST_WORKFLOW_BUNDLE = ready.bundlePath;
+  process.env.TEST_TIME_SKIPPING_SERVER = ready.timeSkippingServer;
   process.env.TEST_APP_SECRETS_KEY = ready.appSecretsKey;
   (globalThis as Record<string, unknown>).__approvalsTestInfra = { child, dataDir };
 }

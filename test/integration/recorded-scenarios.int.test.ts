@@ -1,43 +1,25 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { FlowDefinition, FlowNode } from '../../engine/dsl';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { listNotifications } from '../../db/notifications';
 import { searchAttributes } from '../../temporal-config';
 import { expectOk, historyEventTypes, instancePath, publishFlow, startBody, testUsers, uid, waitForView } from '../support/fixtures';
 import { actAs, flowOf, service, setUpErpWorld, startErpInstance, waitForStatus, type ErpWorld } from '../support/erp-fixtures';
+import { recordedApproval, recordedFlow, recordHistory, recordingOrg } from '../support/recorded-histories';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
- * Real runs covering every node type and every action. Each is checked here; with
- * RECORD_HISTORIES=1 (`npm run record:histories`) its history is also written to
- * test/fixtures/histories/<generation>, which replay.int.test.ts replays against the current
- * workflow code, so a change that would break running instances fails the build. Histories of
- * earlier generations stay as they were recorded.
+ * Real runs covering every node type and every action; each is checked here, and recorded when
+ * RECORD_HISTORIES=1 (see test/support/recorded-histories.ts). The timer scenarios run on the
+ * time-skipping server (timers.int.test.ts) and are recorded there.
  */
-const GENERATION = 'engine-v2.4-departures';
-const RECORD_DIR = path.resolve(__dirname, '../fixtures/histories', GENERATION);
 const HISTORY_LIMIT = 150;
 
 let stack: TestStack;
 let world: ErpWorld;
 
-const org = [
-  { id: 'r_initiator', name: '发起人', deptIds: ['rd'], managerId: 'r_mgr' },
-  { id: 'r_a', name: '甲', deptIds: ['rd'], managerId: 'r_boss' },
-  { id: 'r_b', name: '乙', deptIds: ['rd'] },
-  { id: 'r_c', name: '丙', deptIds: ['rd'] },
-  { id: 'r_d', name: '丁', deptIds: ['rd'] },
-  { id: 'r_mgr', name: '主管', deptIds: ['rd'], managerId: 'r_boss', title: '经理' },
-  { id: 'r_boss', name: '总监', deptIds: ['rd'], title: '总监' },
-  { id: 'r_fin', name: '财务', deptIds: ['rd'], roles: ['finance'] },
-  { id: 'r_admin', name: '管理员', deptIds: ['rd'], roles: ['approval_admin'] },
-];
-
 beforeAll(async () => {
   stack = await startTestStack({ historyLimit: HISTORY_LIMIT });
-  await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'incremental', users: org }));
+  await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'incremental', users: recordingOrg }));
   world = await setUpErpWorld(stack);
 });
 afterAll(async () => {
@@ -45,32 +27,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function record(name: string, instanceId: string, runId?: string): Promise<void> {
-  const handle = stack.temporal.workflow.getHandle(instanceId, runId);
-  if (!runId) await handle.result();
-  if (process.env.RECORD_HISTORIES === '1') {
-    mkdirSync(RECORD_DIR, { recursive: true });
-    writeFileSync(path.join(RECORD_DIR, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
-  }
-}
-
-function flow(prefix: string, nodes: FlowNode[], extra: Partial<FlowDefinition> = {}): FlowDefinition {
-  return {
-    code: uid(prefix),
-    name: `录制 ${prefix}`,
-    form: {
-      fields: [
-        { key: 'amount', type: 'number', required: true },
-        { key: 'title', type: 'string' },
-      ],
-    },
-    nodes: [{ id: 'start', type: 'start', next: nodes[0]!.id }, ...nodes, { id: 'end', type: 'end' }],
-    ...extra,
-  };
-}
-
-const approval = (id: string, ids: string[], mode: 'all' | 'any' | 'sequential' | 'vote', next: string, extra: Record<string, unknown> = {}): FlowNode =>
-  ({ id, type: 'approval', name: id, approvers: { type: 'users', ids }, mode, next, ...extra }) as FlowNode;
+const record = (name: string, instanceId: string, runId?: string) => recordHistory(stack.temporal, name, instanceId, runId);
+const flow = recordedFlow;
+const approval = recordedApproval;
 
 async function startFlow(definition: FlowDefinition, form: Record<string, unknown> = { amount: 100 }, initiatorId = 'r_initiator'): Promise<string> {
   await publishFlow(stack.api, definition);
@@ -150,52 +109,6 @@ describe('recorded scenarios', () => {
     await act(id, { type: 'approve', actorId: 'r_c' });
     expect((await finished(id)).status).toBe('approved');
     await record('parallel-join', id);
-  });
-
-  it('timer-remind-then-auto-approve: a reminder after 1 s, the timeout approves after 2 s', async () => {
-    const id = await startFlow(
-      flow('rec_timer', [approval('slow', ['r_a'], 'any', 'end', { timeout: { remindAfter: 'PT1S', actAfter: 'PT2S', action: 'approve' } })]),
-    );
-    const view = await finished(id, 20_000);
-    expect(view.status).toBe('approved');
-    expect(view.tasks[0]).toMatchObject({ assigneeId: 'r_a', status: 'auto_approved', reason: 'timeout' });
-    const sent = await listNotifications(stack.database.db, { instanceId: id });
-    expect(sent.map((n) => [n.kind, n.recipientId])).toEqual([['reminder', 'r_a']]);
-    await record('timer-remind-then-auto-approve', id);
-  });
-
-  it('timer-escalate: the timeout hands the task to the assignee’s manager', async () => {
-    const id = await startFlow(flow('rec_escalate', [approval('slow', ['r_a'], 'any', 'end', { timeout: { actAfter: 'PT1S', action: 'escalate' } })]));
-    const escalated = await waitPending(id, ['r_boss'], 20_000);
-    expect(escalated.tasks.find((t) => t.assigneeId === 'r_a')).toMatchObject({ status: 'transferred', reason: 'escalated' });
-    await act(id, { type: 'approve', actorId: 'r_boss' });
-    expect((await finished(id)).status).toBe('approved');
-    await record('timer-escalate', id);
-  });
-
-  it('timer-rearmed-after-return: a node re-entered after a return starts its clock again', async () => {
-    const definition = flow('rec_rearm', [
-      approval('first', ['r_a'], 'any', 'second'),
-      approval('second', ['r_b'], 'any', 'end', { timeout: { actAfter: 'PT2S', action: 'approve' } }),
-    ]);
-    const id = await startFlow(definition);
-    await waitPending(id, ['r_a']);
-    await act(id, { type: 'approve', actorId: 'r_a' });
-    await waitPending(id, ['r_b']);
-    await act(id, { type: 'return', actorId: 'r_b', targetNodeId: 'first' });
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    // The first task's deadline has passed, but it was closed by the return: nothing fired.
-    await act(id, { type: 'approve', actorId: 'r_a' });
-    const reentered = await waitPending(id, ['r_b']);
-    const task = reentered.tasks.find((t) => t.assigneeId === 'r_b' && t.status === 'pending')!;
-    expect(Date.parse(task.actAt!) - Date.parse(task.createdAt)).toBe(2_000);
-    const view = await finished(id, 20_000);
-    expect(view.status).toBe('approved');
-    expect(view.tasks.filter((t) => t.assigneeId === 'r_b').map((t) => [t.status, t.reason])).toEqual([
-      ['returned', undefined],
-      ['auto_approved', 'timeout'],
-    ]);
-    await record('timer-rearmed-after-return', id);
   });
 
   it('transfer-and-signers: transfer, add signers before / after / parallel, remove one', async () => {
@@ -298,7 +211,7 @@ describe('recorded scenarios', () => {
   it('departed-to-admin: a full org push leaves an approver out; their task goes to the admin', async () => {
     const id = await startFlow(flow('rec_departed', [{ ...approval('review', ['r_b', 'r_c'], 'all', 'end'), onEmpty: 'to_admin' } as FlowNode]));
     await waitPending(id, ['r_b', 'r_c']);
-    const everyone = [...org, ...testUsers];
+    const everyone = [...recordingOrg, ...testUsers];
     const pushed = await expectOk<{ handedOver: { instances: number } }>(
       stack.api.request('POST', '/api/v1/sync/users', { mode: 'full', users: everyone.filter((u) => u.id !== 'r_b') }),
     );

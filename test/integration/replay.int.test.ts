@@ -17,7 +17,15 @@ const files = readdirSync(HISTORY_DIR, { recursive: true, encoding: 'utf8' })
 describe('workflow replay of recorded histories', () => {
   it('has recorded histories to replay', () => {
     const generations = new Set(files.map((f) => path.dirname(f)));
-    expect([...generations].sort()).toEqual(['engine-v2', 'engine-v2.1', 'engine-v2.2-projection', 'engine-v2.3-erp', 'engine-v2.4-departures', 'skeleton-v1']);
+    expect([...generations].sort()).toEqual([
+      'engine-v2',
+      'engine-v2.1',
+      'engine-v2.2-projection',
+      'engine-v2.3-erp',
+      'engine-v2.4-departures',
+      'engine-v2.5-one-input',
+      'skeleton-v1',
+    ]);
     expect(files.filter((f) => f.startsWith('engine-v2.1/')).length).toBeGreaterThanOrEqual(14);
     expect(files.filter((f) => f.startsWith('engine-v2.2-projection/')).length).toBeGreaterThanOrEqual(14);
   });

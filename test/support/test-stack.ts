@@ -30,15 +30,23 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-function required(name: string): string {
+export function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run integration tests through jest (global setup starts the stack)`);
   return value;
 }
 
+/** A Temporal server the stack may run on instead of the dev server: the time-skipping test server's environment. */
+export interface TemporalOfTest {
+  client: Client;
+  nativeConnection: NativeConnection;
+}
+
 export interface TestStackOptions {
   /** Instances continue-as-new past this many history events. */
   historyLimit?: number;
+  /** Run on this Temporal (it stays open when the stack stops) instead of the shared dev server. */
+  temporal?: TemporalOfTest;
   /** Retry limits of ERP calls and webhooks (default: fast ones, so failures surface within seconds). */
   retries?: RetrySettings;
 }
@@ -52,12 +60,7 @@ export const TEST_RETRIES: RetrySettings = {
 };
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed in this Jest worker by an earlier test file (module state does not
-    // survive between files, the native runtime does).
-  }
+  installQuietRuntime();
   const suffix = randomBytes(4).toString('hex');
   const templateUrl = new URL(required('TEST_DATABASE_URL'));
   const dbName = `test_${suffix}`;
@@ -72,10 +75,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const secret = randomBytes(16).toString('hex');
   await upsertApp(database.db, secretBox, { key: appKey, name: 'Test ERP', secret, permissions: ['start', 'act_for', 'sync', 'admin'] });
 
-  const address = required('TEST_TEMPORAL_ADDRESS');
-  const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: DEFAULT_NAMESPACE });
-  const workerConnection = await NativeConnection.connect({ address });
+  const own = options.temporal ? undefined : await connectToDevServer();
+  const { client: temporal, nativeConnection: workerConnection } = options.temporal ?? own!;
   const taskQueue = `approvals-test-${suffix}`;
   const worker: Worker = await createApprovalWorker({
     connection: workerConnection,
@@ -122,11 +123,33 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await server.close();
       worker.shutdown();
       await workerRun;
-      await workerConnection.close();
-      await connection.close();
+      await own?.close();
       await database.close();
       await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
       await admin.end();
+    },
+  };
+}
+
+/** The Temporal SDK runtime, logging warnings only; once per Jest worker (module state does not survive between files, the native runtime does). */
+export function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier test file of this worker.
+  }
+}
+
+async function connectToDevServer(): Promise<TemporalOfTest & { close(): Promise<void> }> {
+  const address = required('TEST_TEMPORAL_ADDRESS');
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  return {
+    client: new Client({ connection, namespace: DEFAULT_NAMESPACE }),
+    nativeConnection,
+    async close() {
+      await nativeConnection.close();
+      await connection.close();
     },
   };
 }
