@@ -1,4 +1,4 @@
-/** Unit tests live beside the code (`*.test.ts`); integration tests under test/integration run against the real stack. */
+/** Unit tests live beside the code (`*.test.ts`); integration tests (`*.int.test.ts`: test/integration, and the activities beside their code) run against the real stack. */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const ignored = ['/node_modules/', '/.data/', '/.tools/', '/dist/', '/scratch/'];
 
@@ -18,7 +18,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/integration/**/*.int.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.int.test.ts', '<rootDir>/activities/**/*.int.test.ts'],
       testPathIgnorePatterns: ignored,
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',

@@ -17,27 +17,25 @@ import { webhookRoutes } from './routes/webhooks';
 
 const API_VERSION = '1.0.0';
 
-/** Every route of the API, each declared once (method, path, auth, schemas, errors). */
-export function apiRoutes(deps: ApiDependencies): AnyRoute[] {
-  const routes: AnyRoute[] = [
-    ...opsRoutes(deps),
-    ...instanceRoutes(deps),
-    ...taskRoutes(deps),
-    ...definitionRoutes(deps),
-    ...orgRoutes(deps),
-    ...delegationRoutes(deps),
-    ...systemRoutes(deps),
-    ...webhookRoutes(deps),
-  ];
-  let document: object | undefined;
-  const docs = docsRoutes(() => (document ??= openApiDocument([...routes, ...docs], API_VERSION)));
-  return [...routes, ...docs];
-}
+/** Every route of the API, each declared once (method, path, auth, schemas, errors), and the document they make. */
+const ROUTES: AnyRoute[] = [
+  ...opsRoutes,
+  ...instanceRoutes,
+  ...taskRoutes,
+  ...definitionRoutes,
+  ...orgRoutes,
+  ...delegationRoutes,
+  ...systemRoutes,
+  ...webhookRoutes,
+];
+let document: object | undefined;
+const DOCS = docsRoutes(() => (document ??= openApiDocument(API_ROUTES, API_VERSION)));
+export const API_ROUTES: readonly AnyRoute[] = [...ROUTES, ...DOCS];
 
 export function createApi(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
   app.use('*', refuseNulCharacters);
-  mountRoutes(app, apiRoutes(deps), deps, { checkContract: deps.checkContract === true });
+  mountRoutes(app, API_ROUTES, deps, { checkContract: deps.checkContract === true });
   app.notFound((c) => c.json(new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toBody(), err.status);

@@ -65,15 +65,7 @@ export async function createDelegation(db: Db, input: NewDelegation): Promise<De
 
     const [created] = await tx
       .insert(delegations)
-      .values({
-        id: randomUUID(),
-        delegatorId: input.delegatorId,
-        delegateId: input.delegateId,
-        startsAt: input.startsAt,
-        endsAt: input.endsAt,
-        flowCodes: input.flowCodes ?? null,
-        reason: input.reason ?? null,
-      })
+      .values({ id: randomUUID(), ...input })
       .returning();
     return created!;
   });

@@ -24,25 +24,15 @@ export interface ErpSystemSummary {
 
 /** Secrets are sealed with the system code as AAD, so a sealed secret cannot move to another system. */
 function sealAuth(box: SecretBox, code: string, auth: ErpAuth): StoredErpAuth {
-  switch (auth.type) {
-    case 'hmac':
-      return { type: 'hmac', appKey: auth.appKey, secretCiphertext: box.encrypt(auth.secret, code) };
-    case 'bearer':
-      return { type: 'bearer', tokenCiphertext: box.encrypt(auth.token, code) };
-    case 'none':
-      return { type: 'none' };
-  }
+  if (auth.type === 'hmac') return { type: 'hmac', appKey: auth.appKey, secretCiphertext: box.encrypt(auth.secret, code) };
+  if (auth.type === 'bearer') return { type: 'bearer', tokenCiphertext: box.encrypt(auth.token, code) };
+  return auth;
 }
 
 function openAuth(box: SecretBox, code: string, stored: StoredErpAuth): ErpAuth {
-  switch (stored.type) {
-    case 'hmac':
-      return { type: 'hmac', appKey: stored.appKey, secret: box.decrypt(stored.secretCiphertext, code) };
-    case 'bearer':
-      return { type: 'bearer', token: box.decrypt(stored.tokenCiphertext, code) };
-    case 'none':
-      return { type: 'none' };
-  }
+  if (stored.type === 'hmac') return { type: 'hmac', appKey: stored.appKey, secret: box.decrypt(stored.secretCiphertext, code) };
+  if (stored.type === 'bearer') return { type: 'bearer', token: box.decrypt(stored.tokenCiphertext, code) };
+  return stored;
 }
 
 /** Registers `system`, or replaces it whole (an omitted `name` or `writeBack` is removed). */

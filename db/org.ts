@@ -2,6 +2,7 @@ import { and, arrayContains, eq, inArray, notInArray, sql, type SQL } from 'driz
 import type { Db, Tx } from './client';
 import { departmentTreeProblems, InvalidDepartmentsError, type DepartmentRecord } from './department-tree';
 import { departments, users } from './schema';
+import { fromExcluded } from './upsert';
 
 export interface UserRecord {
   id: string;
@@ -265,13 +266,7 @@ export async function syncDepartments(db: Db, mode: 'full' | 'incremental', list
         .values(list.map((d) => ({ id: d.id, name: d.name, parentId: d.parentId ?? null, leaderIds: d.leaderIds ?? [], active: true })))
         .onConflictDoUpdate({
           target: departments.id,
-          set: {
-            name: sql`excluded.name`,
-            parentId: sql`excluded.parent_id`,
-            leaderIds: sql`excluded.leader_ids`,
-            active: sql`true`,
-            updatedAt: sql`now()`,
-          },
+          set: { ...fromExcluded(departments, ['name', 'parentId', 'leaderIds']), active: sql`true`, updatedAt: sql`now()` },
         });
     }
     let deactivated = 0;

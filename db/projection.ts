@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { ProjectionWrite } from '../engine/projection';
 import type { Db, Tx } from './client';
 import { instanceEvents, instances, tasks, users } from './schema';
+import { fromExcluded } from './upsert';
 
 /**
  * Writes one projection of an instance in a transaction. Safe to repeat and to arrive late:
@@ -34,12 +35,8 @@ export async function writeProjection(db: Db, write: ProjectionWrite): Promise<v
       .onConflictDoUpdate({
         target: instances.instanceId,
         set: {
-          status: sql`excluded.status`,
-          currentNodeIds: sql`excluded.current_node_ids`,
-          view: sql`excluded.view`,
+          ...fromExcluded(instances, ['status', 'currentNodeIds', 'view', 'revision', 'completedAt']),
           lastEventSeq: sql`greatest(${instances.lastEventSeq}, excluded.last_event_seq)`,
-          revision: sql`excluded.revision`,
-          completedAt: sql`excluded.completed_at`,
           projectedAt: sql`now()`,
         },
         setWhere: sql`${instances.revision} < excluded.revision`,
@@ -48,18 +45,7 @@ export async function writeProjection(db: Db, write: ProjectionWrite): Promise<v
     if (write.events.length > 0) {
       await tx
         .insert(instanceEvents)
-        .values(
-          write.events.map((e) => ({
-            instanceId: view.instanceId,
-            seq: e.seq,
-            type: e.type,
-            at: e.at,
-            actorId: e.actorId ?? null,
-            taskId: e.taskId ?? null,
-            nodeId: e.nodeId ?? null,
-            data: e.data,
-          })),
-        )
+        .values(write.events.map((event) => ({ ...event, instanceId: view.instanceId })))
         .onConflictDoNothing();
     }
 
@@ -89,15 +75,7 @@ export async function writeProjection(db: Db, write: ProjectionWrite): Promise<v
         )
         .onConflictDoUpdate({
           target: [tasks.instanceId, tasks.taskId],
-          set: {
-            assigneeId: sql`excluded.assignee_id`,
-            status: sql`excluded.status`,
-            reason: sql`excluded.reason`,
-            comment: sql`excluded.comment`,
-            delegatedFrom: sql`excluded.delegated_from`,
-            completedAt: sql`excluded.completed_at`,
-            revision: sql`excluded.revision`,
-          },
+          set: fromExcluded(tasks, ['assigneeId', 'status', 'reason', 'comment', 'delegatedFrom', 'completedAt', 'revision']),
           setWhere: sql`${tasks.revision} < excluded.revision`,
         });
     }

@@ -1,7 +1,7 @@
 import type { ActionPlan, RevokePlan } from './action-check';
 import type { ActionRequest } from './action-request';
 import type { Assignment } from './assignment';
-import { approvalNodeOf, armTimers, createTask, handOverSigners, regate, settleRun } from './approval-run';
+import { approvalNodeOf, armTimers, createTask, passTaskOn, regate, settleRun } from './approval-run';
 import { closeOpenTasks, enterNode, startNodeOf } from './routing';
 import { endInstance } from './saga';
 import { abandonServiceCalls } from './service-nodes';
@@ -28,13 +28,7 @@ export function applyAction(step: Step, plan: ActionPlan): void {
       const run = runOf(step, task);
       close(step, task, 'transferred', action);
       step.record('transferred', { ...base, taskId: task.taskId, nodeId: task.nodeId, data: { ...base.data, toUserId: target.userId } });
-      const successor = createTask(step, run, {
-        assignment: target,
-        seat: task.seat,
-        ...(task.signer ? { signer: task.signer } : {}),
-        transferredFrom: task.taskId,
-      });
-      handOverSigners(s, task, successor);
+      passTaskOn(step, run, task, target);
       return;
     }
     case 'add_signer': {

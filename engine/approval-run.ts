@@ -3,7 +3,7 @@ import type { ApprovalNode } from './dsl';
 import { addDuration } from './duration';
 import { adminLookup } from './lookup-request';
 import { completeRun, rejectInstance } from './routing';
-import { closeTask, findNodeOfType, holdTask, isOpen, limits, stopTimers, type InstanceState, type NodeRun, type Task, type TaskStatus } from './state';
+import { closeTask, findNodeOfType, holdTask, isOpen, limits, stopTimers, type NodeRun, type Task, type TaskStatus } from './state';
 import type { Step } from './step';
 
 /**
@@ -74,11 +74,28 @@ export function createTask(step: Step, run: NodeRun, spec: NewTask): Task {
   return task;
 }
 
-/** Signers waiting on a task now wait on the task that replaced it (transfer, escalation). */
-export function handOverSigners(state: InstanceState, from: Task, to: Task): void {
-  for (const t of state.tasks) {
-    if (t.signer?.addedByTaskId === from.taskId && isOpen(t)) t.signer = { ...t.signer, addedByTaskId: to.taskId };
+/** A task came to someone by a rule, not by a person's action: they are told (work notification). */
+export function tellNewAssignee(step: Step, kind: 'escalated' | 'handed_over', task: Task, label: string): void {
+  const s = step.state;
+  step.notify({ kind, recipients: [task.assigneeId], taskIds: [task.taskId], nodeId: task.nodeId, title: `${label}: ${s.definition.name} ${s.businessKey}` });
+}
+
+/**
+ * Someone else takes over a task (transfer, escalation, a leaver's hand-over): a new task on the
+ * same seat, as the same signer, and the signers waiting on the old task now wait on it.
+ */
+export function passTaskOn(step: Step, run: NodeRun, task: Task, target: Assignment, options: Pick<NewTask, 'status' | 'timeoutAction'> = {}): Task {
+  const successor = createTask(step, run, {
+    assignment: target,
+    seat: task.seat,
+    ...options,
+    ...(task.signer ? { signer: task.signer } : {}),
+    transferredFrom: task.taskId,
+  });
+  for (const t of step.state.tasks) {
+    if (t.signer?.addedByTaskId === task.taskId && isOpen(t)) t.signer = { ...t.signer, addedByTaskId: successor.taskId };
   }
+  return successor;
 }
 
 /** A seat the node's own approver list fills: dedupe and the initiator rule may approve it at once. */

@@ -1,4 +1,4 @@
-import { approvalNodeOf, createTask, handOverSigners, settleRun } from './approval-run';
+import { approvalNodeOf, passTaskOn, settleRun, tellNewAssignee } from './approval-run';
 import type { Assignment } from './assignment';
 import { adminLookup } from './lookup-request';
 import { closeTask, isOpen, liveRunOf, type InstanceState, type NodeRun, type Task } from './state';
@@ -55,24 +55,9 @@ export function handoverResolved(step: Step, taskId: string, admins: Assignment[
   closeTask(task, 'transferred', step.now, 'departed');
   step.record('handed_over', { taskId, nodeId: task.nodeId, data: { from: task.assigneeId, to: target.userId } });
   // A waiting task (held by its signers) stays waiting with its new assignee.
-  const successor = createTask(step, run, {
-    assignment: target,
-    seat: task.seat,
-    status: held ? 'waiting' : 'pending',
-    ...(task.signer ? { signer: task.signer } : {}),
-    transferredFrom: task.taskId,
-  });
-  handOverSigners(s, task, successor);
+  const successor = passTaskOn(step, run, task, target, { status: held ? 'waiting' : 'pending' });
   settleRun(step, run);
-  if (successor.status === 'pending') {
-    step.notify({
-      kind: 'handed_over',
-      recipients: [target.userId],
-      taskIds: [successor.taskId],
-      nodeId: task.nodeId,
-      title: `离职转交: ${s.definition.name} ${s.businessKey}`,
-    });
-  }
+  if (successor.status === 'pending') tellNewAssignee(step, 'handed_over', successor, '离职转交');
 }
 
 function closeDeparted(step: Step, task: Task, status: 'auto_approved' | 'rejected', reason: 'departed' | 'no_admin' = 'departed'): void {

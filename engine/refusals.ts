@@ -4,7 +4,8 @@ import type { FormProblem } from './form';
  * Why a workflow update is refused by its validator (so it leaves nothing in history). The API
  * turns each code into its HTTP status (api/update-refusals.ts).
  */
-export const REFUSAL_CODES = [
+/** Why an action is refused. */
+export const ACTION_REFUSAL_CODES = [
   'INSTANCE_NOT_RUNNING',
   'TASK_NOT_FOUND',
   'NOT_ASSIGNEE',
@@ -22,6 +23,10 @@ export const REFUSAL_CODES = [
   'INVALID_SIGNERS',
   /** A resubmitted form that does not fit the definition the instance runs. */
   'INVALID_FORM',
+] as const;
+
+export const REFUSAL_CODES = [
+  ...ACTION_REFUSAL_CODES,
   /** Ops asked to retry compensations of an instance that is not `compensation_failed`. */
   'INSTANCE_NOT_COMPENSATION_FAILED',
 ] as const;

@@ -1,5 +1,5 @@
 import type { Assignment } from './assignment';
-import { approvalNodeOf, armTimers, createTask, handOverSigners, settleRun } from './approval-run';
+import { approvalNodeOf, armTimers, passTaskOn, settleRun, tellNewAssignee } from './approval-run';
 import { addDuration } from './duration';
 import { closeTask, liveRunOf, type InstanceState, type NodeRun, type Task } from './state';
 import type { Step } from './step';
@@ -99,19 +99,6 @@ export function escalationResolved(step: Step, taskId: string, targets: Assignme
   }
   closeTask(task, 'transferred', step.now, 'escalated');
   step.record('escalated', { taskId, nodeId: task.nodeId, data: { from: task.assigneeId, to: target.userId } });
-  const successor = createTask(step, run, {
-    assignment: target,
-    seat: task.seat,
-    ...(task.signer ? { signer: task.signer } : {}),
-    transferredFrom: task.taskId,
-    timeoutAction: false,
-  });
-  handOverSigners(s, task, successor);
-  step.notify({
-    kind: 'escalated',
-    recipients: [target.userId],
-    taskIds: [successor.taskId],
-    nodeId: task.nodeId,
-    title: `超时转交: ${s.definition.name} ${s.businessKey}`,
-  });
+  const successor = passTaskOn(step, run, task, target, { timeoutAction: false });
+  tellNewAssignee(step, 'escalated', successor, '超时转交');
 }

@@ -25,7 +25,7 @@ function validated<S extends z.ZodType>(schema: S, value: unknown, prefix: strin
   return parsed.data;
 }
 
-async function inputOf(spec: RouteSpec, c: Context<ApiEnv>) {
+async function inputOf(spec: RouteSpec, deps: ApiDependencies, c: Context<ApiEnv>) {
   const params = spec.params ? validated(spec.params, c.req.param(), '') : undefined;
   const query = spec.query ? validated(spec.query, c.req.query(), 'query.') : undefined;
   let body: unknown;
@@ -33,17 +33,17 @@ async function inputOf(spec: RouteSpec, c: Context<ApiEnv>) {
     const raw = spec.auth === 'none' ? await c.req.text() : c.get('rawBody');
     body = spec.bodyCheckedByHandler ? parseJson(raw) : validated(spec.body, parseJson(raw), '');
   }
-  return { params, query, body, caller: spec.auth === 'none' ? undefined : c.get('caller'), c };
+  return { params, query, body, caller: spec.auth === 'none' ? undefined : c.get('caller'), deps, c };
 }
 
 /** Mounts each route: its signature and permission check, then its inputs validated, then its handler. */
-export function mountRoutes(app: Hono<ApiEnv>, routes: AnyRoute[], deps: ApiDependencies, options: MountOptions = {}): void {
+export function mountRoutes(app: Hono<ApiEnv>, routes: readonly AnyRoute[], deps: ApiDependencies, options: MountOptions = {}): void {
   for (const { spec, handle } of routes) {
     const guard = spec.auth === 'none' ? [] : [requireApp(deps, spec.auth === 'signed' ? undefined : spec.auth)];
     app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...guard, async (c) => {
       let reply;
       try {
-        reply = await handle(await inputOf(spec, c));
+        reply = await handle(await inputOf(spec, deps, c));
       } catch (err) {
         if (options.checkContract && err instanceof ApiError && !errorCodesOf(spec).includes(err.code)) {
           throw new Error(`${spec.operationId} answered ${err.code}, which its declaration does not list`, { cause: err });

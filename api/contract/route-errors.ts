@@ -11,7 +11,7 @@ export function errorCodesOf(spec: RouteSpec): ErrorCode[] {
     ...(spec.auth === 'none' ? [] : SIGNATURE_ERRORS),
     ...(spec.auth !== 'none' && spec.auth !== 'signed' ? (['PERMISSION_DENIED'] as const) : []),
   ];
-  return [...new Set([...implied, ...spec.errors])];
+  return [...new Set([...implied, ...(spec.errors ?? [])])];
 }
 
 /** The codes by HTTP status, in the order they were listed. */

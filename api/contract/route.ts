@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { RegisteredApp } from '../../db/apps';
 import type { AppPermission } from '../../db/schema';
-import type { ApiEnv } from '../context';
+import type { ApiDependencies, ApiEnv } from '../context';
 import type { ErrorCode } from '../error-codes';
 
 /**
@@ -29,24 +29,30 @@ export interface OtherResponse {
   contentType: string;
 }
 
-export interface RouteSpec {
+/** Where a route is and what it takes. */
+export interface Endpoint {
   operationId: string;
   method: HttpMethod;
   /** OpenAPI style: `/api/v1/instances/{id}`. */
   path: `/${string}`;
-  tag: string;
-  summary: string;
-  description?: string;
   auth: RouteAuth;
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
   /** The body is documented by `body` but checked by the handler, whose problems answer something else than 400 (a flow definition: 422). */
   bodyCheckedByHandler?: true;
+}
+
+/** What a route does and answers. */
+export interface Answers {
+  summary: string;
+  description?: string;
   responses: Partial<Record<SuccessStatus, JsonResponse | OtherResponse>>;
   /** The error codes this route answers besides those its auth and its inputs imply (contract/route-errors.ts). */
-  errors: readonly ErrorCode[];
+  errors?: readonly ErrorCode[];
 }
+
+export type RouteSpec = Endpoint & Answers & { tag: string };
 
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -56,6 +62,7 @@ export interface RouteInput<S extends RouteSpec> {
   body: S['bodyCheckedByHandler'] extends true ? unknown : Output<S['body']>;
   /** The app whose signature the request carried. */
   caller: S['auth'] extends 'none' ? undefined : RegisteredApp;
+  deps: ApiDependencies;
   c: Context<ApiEnv>;
 }
 
@@ -74,10 +81,29 @@ export interface Route<S extends RouteSpec = RouteSpec> {
   handle(input: RouteInput<S>): Promise<RouteReply<S>>;
 }
 
-/** Declares a route and its handler; `const` keeps the literal statuses and paths, so replies are typed by the declaration. */
-export function route<const S extends RouteSpec>(spec: S, handle: (input: RouteInput<NoInfer<S>>) => Promise<RouteReply<NoInfer<S>>>): Route<S> {
-  return { spec, handle };
+/**
+ * The route declarer of one resource (its OpenAPI tag): `route(endpoint, answers, handler)`.
+ * `const` keeps the literal statuses and paths, so the handler's input and reply are typed by the declaration.
+ */
+export function routesOf(tag: string) {
+  return function route<const E extends Endpoint, const A extends Answers>(
+    endpoint: E,
+    answers: A,
+    handle: (input: RouteInput<NoInfer<E & A & { tag: string }>>) => Promise<RouteReply<NoInfer<E & A & { tag: string }>>>,
+  ): Route<E & A & { tag: string }> {
+    return { spec: { ...endpoint, ...answers, tag }, handle };
+  };
 }
+
+/** The answers of a call that creates something or finds it there (an idempotent repeat, a replaced draft): 201 and 200, of one schema. */
+export const createdOrFound = <S extends z.ZodType>(schema: S, created: string, found: string) =>
+  ({ 201: { description: created, schema }, 200: { description: found, schema } }) as const;
+
+/** `{status: 200, body}` — the usual answer. */
+export const ok = <B>(body: B) => ({ status: 200 as const, body });
+
+/** 201 when the call created something, 200 when it was there already (an idempotent repeat, a replaced draft). */
+export const createdOrOk = <B>(created: boolean, body: B) => ({ status: created ? (201 as const) : (200 as const), body });
 
 /** Routes side by side, as the app mounts them (each one's input is typed by its own declaration). */
 export type AnyRoute = Route<any>;

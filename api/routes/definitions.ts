@@ -1,7 +1,6 @@
 import { findDraft, findVersion, listVersions } from '../../db/definitions';
-import type { ApiDependencies } from '../context';
 import { asJson } from '../contract/json';
-import { route } from '../contract/route';
+import { createdOrFound, createdOrOk, ok, routesOf, type AnyRoute } from '../contract/route';
 import { ApiError } from '../errors';
 import {
   codeParams,
@@ -17,104 +16,67 @@ import {
 import { flowNotFound, publishDefinition, saveDefinitionDraft } from '../services/definition-publishing';
 import { previewInstanceRoute } from '../services/route-preview';
 
+const route = routesOf('definitions');
+
 /** Flow definitions (SPEC §4, §6): drafts and immutable versions, for flow admins; the route preview, for apps that start instances. */
-export function definitionRoutes(deps: ApiDependencies) {
-  return [
-    route(
-      {
-        operationId: 'saveDefinition',
-        method: 'post',
-        path: '/api/v1/definitions',
-        tag: 'definitions',
-        summary: 'Create or replace a flow’s draft',
-        description: 'Any document of the DSL’s shape is saved; the graph rules are checked when it is published.',
-        auth: 'admin',
-        body: flowDefinition,
-        bodyCheckedByHandler: true,
-        responses: { 201: { description: 'a new flow', schema: savedDraft }, 200: { description: 'the draft replaced', schema: savedDraft } },
-        errors: ['INVALID_DEFINITION'],
-      },
-      async ({ body }) => {
-        const { created, draft } = await saveDefinitionDraft(deps, body);
-        return { status: created ? 201 : 200, body: draft };
-      },
-    ),
-    route(
-      {
-        operationId: 'publishDefinition',
-        method: 'post',
-        path: '/api/v1/definitions/{code}/publish',
-        tag: 'definitions',
-        summary: 'Validate the draft and publish it as version n+1',
-        description: 'Running instances keep the version they started with. An unchanged draft answers the latest version (200).',
-        auth: 'admin',
-        params: codeParams,
-        responses: {
-          201: { description: 'published', schema: publishedAnswer },
-          200: { description: 'unchanged since the latest version', schema: publishedAnswer },
-        },
-        errors: ['FLOW_NOT_FOUND', 'INVALID_DEFINITION'],
-      },
-      async ({ params }) => {
-        const { created, version } = await publishDefinition(deps, params.code);
-        return { status: created ? 201 : 200, body: { code: params.code, version } };
-      },
-    ),
-    route(
-      {
-        operationId: 'getDefinition',
-        method: 'get',
-        path: '/api/v1/definitions/{code}',
-        tag: 'definitions',
-        summary: 'A flow’s draft and its published versions',
-        auth: 'admin',
-        params: codeParams,
-        responses: { 200: { description: 'the flow', schema: definitionAnswer } },
-        errors: ['FLOW_NOT_FOUND'],
-      },
-      async ({ params: { code } }) => {
-        const draft = await findDraft(deps.db, code);
-        if (!draft) throw flowNotFound(code);
-        const versions = await listVersions(deps.db, code);
-        return {
-          status: 200,
-          body: asJson({ code, name: draft.name, latestVersion: draft.latestVersion, draft: draft.draft, versions, updatedAt: draft.updatedAt }),
-        };
-      },
-    ),
-    route(
-      {
-        operationId: 'getDefinitionVersion',
-        method: 'get',
-        path: '/api/v1/definitions/{code}/versions/{version}',
-        tag: 'definitions',
-        summary: 'One published version',
-        auth: 'admin',
-        params: versionParams,
-        responses: { 200: { description: 'the version', schema: versionAnswer } },
-        errors: ['VERSION_NOT_FOUND'],
-      },
-      async ({ params: { code, version } }) => {
-        const found = await findVersion(deps.db, code, Number(version));
-        if (!found) throw new ApiError('VERSION_NOT_FOUND', `flow "${code}" has no version ${version}`);
-        return { status: 200, body: asJson(found) };
-      },
-    ),
-    route(
-      {
-        operationId: 'previewRoute',
-        method: 'post',
-        path: '/api/v1/definitions/{code}/preview',
-        tag: 'definitions',
-        summary: 'The route a new instance would take for this initiator and form (预测审批路径)',
-        description: 'The engine’s branch choice and the workflow’s own approver lookups, on the org as it is now; nothing is started.',
-        auth: 'start',
-        params: codeParams,
-        body: previewBody,
-        responses: { 200: { description: 'the nodes and their approvers', schema: routePreview } },
-        errors: ['FLOW_NOT_FOUND', 'UNKNOWN_USER'],
-      },
-      async ({ params, body }) => ({ status: 200, body: await previewInstanceRoute(deps, params.code, body) }),
-    ),
-  ];
-}
+export const definitionRoutes: AnyRoute[] = [
+  route(
+    { operationId: 'getDefinition', method: 'get', path: '/api/v1/definitions/{code}', auth: 'admin', params: codeParams },
+    {
+      summary: 'A flow’s draft and its published versions',
+      responses: { 200: { description: 'the flow', schema: definitionAnswer } },
+      errors: ['FLOW_NOT_FOUND'],
+    },
+    async ({ params: { code }, deps }) => {
+      const draft = await findDraft(deps.db, code);
+      if (!draft) throw flowNotFound(code);
+      const versions = await listVersions(deps.db, code);
+      return ok(asJson({ code, name: draft.name, latestVersion: draft.latestVersion, draft: draft.draft, versions, updatedAt: draft.updatedAt }));
+    },
+  ),
+  route(
+    { operationId: 'getDefinitionVersion', method: 'get', path: '/api/v1/definitions/{code}/versions/{version}', auth: 'admin', params: versionParams },
+    { summary: 'One published version', responses: { 200: { description: 'the version', schema: versionAnswer } }, errors: ['VERSION_NOT_FOUND'] },
+    async ({ params: { code, version }, deps }) => {
+      const found = await findVersion(deps.db, code, Number(version));
+      if (!found) throw new ApiError('VERSION_NOT_FOUND', `flow "${code}" has no version ${version}`);
+      return ok(asJson(found));
+    },
+  ),
+  route(
+    { operationId: 'saveDefinition', method: 'post', path: '/api/v1/definitions', auth: 'admin', body: flowDefinition, bodyCheckedByHandler: true },
+    {
+      summary: 'Create or replace a flow’s draft',
+      description: 'Any document of the DSL’s shape is saved; the graph rules are checked when it is published.',
+      responses: createdOrFound(savedDraft, 'a new flow', 'the draft replaced'),
+      errors: ['INVALID_DEFINITION'],
+    },
+    async ({ body, deps }) => {
+      const { created, draft } = await saveDefinitionDraft(deps, body);
+      return createdOrOk(created, draft);
+    },
+  ),
+  route(
+    { operationId: 'publishDefinition', method: 'post', path: '/api/v1/definitions/{code}/publish', auth: 'admin', params: codeParams },
+    {
+      summary: 'Validate the draft and publish it as version n+1',
+      description: 'Running instances keep the version they started with. An unchanged draft answers the latest version (200).',
+      responses: createdOrFound(publishedAnswer, 'published', 'unchanged since the latest version'),
+      errors: ['FLOW_NOT_FOUND', 'INVALID_DEFINITION'],
+    },
+    async ({ params, deps }) => {
+      const { created, version } = await publishDefinition(deps, params.code);
+      return createdOrOk(created, { code: params.code, version });
+    },
+  ),
+  route(
+    { operationId: 'previewRoute', method: 'post', path: '/api/v1/definitions/{code}/preview', auth: 'start', params: codeParams, body: previewBody },
+    {
+      summary: 'The route a new instance would take for this initiator and form (预测审批路径)',
+      description: 'The engine’s branch choice and the workflow’s own approver lookups, on the org as it is now; nothing is started.',
+      responses: { 200: { description: 'the nodes and their approvers', schema: routePreview } },
+      errors: ['FLOW_NOT_FOUND', 'UNKNOWN_USER'],
+    },
+    async ({ params, body, deps }) => ok(await previewInstanceRoute(deps, params.code, body)),
+  ),
+];

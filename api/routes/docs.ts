@@ -1,33 +1,22 @@
 import { z } from 'zod';
-import { route } from '../contract/route';
+import { ok, routesOf } from '../contract/route';
 import { DOCS_ASSETS, docsAsset, docsPage, type DocsAsset } from '../docs/docs-page';
+
+const route = routesOf('ops');
 
 /** The API contract served: `/openapi.json` (built once, from the routes' own declarations) and Swagger UI at `/docs`. */
 export function docsRoutes(document: () => object) {
   return [
     route(
-      {
-        operationId: 'openApiDocument',
-        method: 'get',
-        path: '/openapi.json',
-        tag: 'ops',
-        summary: 'This document (OpenAPI 3.1)',
-        auth: 'none',
-        responses: { 200: { description: 'the document', schema: z.record(z.string(), z.unknown()) } },
-        errors: [],
-      },
-      async () => ({ status: 200, body: document() as Record<string, unknown> }),
+      { operationId: 'openApiDocument', method: 'get', path: '/openapi.json', auth: 'none' },
+      { summary: 'This document (OpenAPI 3.1)', responses: { 200: { description: 'the document', schema: z.record(z.string(), z.unknown()) } } },
+      async () => ok(document() as Record<string, unknown>),
     ),
     route(
+      { operationId: 'docs', method: 'get', path: '/docs', auth: 'none' },
       {
-        operationId: 'docs',
-        method: 'get',
-        path: '/docs',
-        tag: 'ops',
         summary: 'Swagger UI over this document; “Try it out” signs requests with the app credentials typed in',
-        auth: 'none',
         responses: { 200: { description: 'the page', contentType: 'text/html' } },
-        errors: [],
       },
       async ({ c }) => c.html(docsPage()),
     ),
@@ -36,13 +25,10 @@ export function docsRoutes(document: () => object) {
         operationId: 'docsAsset',
         method: 'get',
         path: '/docs/{asset}',
-        tag: 'ops',
-        summary: 'A file of the docs page',
         auth: 'none',
         params: z.object({ asset: z.enum(Object.keys(DOCS_ASSETS) as [DocsAsset, ...DocsAsset[]]) }),
-        responses: { 200: { description: 'the file', contentType: 'text/css, text/javascript' } },
-        errors: [],
       },
+      { summary: 'A file of the docs page', responses: { 200: { description: 'the file', contentType: 'text/css, text/javascript' } } },
       async ({ params, c }) => {
         const { body, type } = docsAsset(params.asset);
         return c.body(new Uint8Array(body), 200, { 'content-type': type, 'cache-control': 'public, max-age=3600' });

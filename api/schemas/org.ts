@@ -3,6 +3,18 @@ import { z } from 'zod';
 /** The org push (SPEC §6): departments and users, `full` or `incremental`. */
 
 const orgId = z.string().min(1).max(64);
+
+/** A push names each department or user once. */
+function idsOnce<L extends 'departments' | 'users'>(list: L) {
+  return (body: Record<L, Array<{ id: string }>>, ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    body[list].forEach((entry, i) => {
+      if (seen.has(entry.id))
+        ctx.addIssue({ code: 'custom', path: [list, i, 'id'], message: `duplicate ${list === 'users' ? 'user' : 'department'} id "${entry.id}"` });
+      seen.add(entry.id);
+    });
+  };
+}
 const mode = z.enum(['full', 'incremental']).describe('`full` deactivates what the list leaves out');
 
 export const syncDepartmentsBody = z
@@ -19,13 +31,7 @@ export const syncDepartmentsBody = z
       )
       .max(10_000),
   })
-  .superRefine((body, ctx) => {
-    const seen = new Set<string>();
-    body.departments.forEach((d, i) => {
-      if (seen.has(d.id)) ctx.addIssue({ code: 'custom', path: ['departments', i, 'id'], message: `duplicate department id "${d.id}"` });
-      seen.add(d.id);
-    });
-  })
+  .superRefine(idsOnce('departments'))
   .meta({ id: 'DepartmentPush' });
 export type SyncDepartmentsBody = z.infer<typeof syncDepartmentsBody>;
 
@@ -49,13 +55,7 @@ export const syncUsersBody = z
       )
       .max(10_000),
   })
-  .superRefine((body, ctx) => {
-    const seen = new Set<string>();
-    body.users.forEach((u, i) => {
-      if (seen.has(u.id)) ctx.addIssue({ code: 'custom', path: ['users', i, 'id'], message: `duplicate user id "${u.id}"` });
-      seen.add(u.id);
-    });
-  })
+  .superRefine(idsOnce('users'))
   .meta({ id: 'UserPush' });
 export type SyncUsersBody = z.infer<typeof syncUsersBody>;
 

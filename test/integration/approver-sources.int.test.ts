@@ -1,5 +1,5 @@
 import type { InstanceView } from '../../engine/instance-view';
-import { expectOk, instancePath, publishFlow, uid } from '../support/fixtures';
+import { delegate, HOUR, instancePath, publishFlow, uid } from '../support/fixtures';
 import {
   act,
   actOk,
@@ -28,7 +28,6 @@ import { startTestStack, type TestStack } from '../support/test-stack';
  */
 
 let stack: TestStack;
-const HOUR = 3_600_000;
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -213,18 +212,7 @@ describe('initiator_select (自选审批人)', () => {
 describe('delegation (委托)', () => {
   it('a task for a delegator goes to the delegate, with delegatedFrom; the timeline shows both; the delegate acts', async () => {
     const code = await publishOneNode(stack.api, 'deleg', { approvers: { type: 'users', ids: ['u_away', 'u_fin_a'] }, mode: 'all' });
-    const now = Date.now();
-    await expectOk(
-      stack.api.request('POST', '/api/v1/delegations', {
-        delegatorId: 'u_away',
-        delegateId: 'u_deputy',
-        startsAt: new Date(now - HOUR).toISOString(),
-        endsAt: new Date(now + 24 * HOUR).toISOString(),
-        flowCodes: [code],
-        reason: '休假',
-      }),
-      201,
-    );
+    await delegate(stack.api, { delegatorId: 'u_away', delegateId: 'u_deputy', flowCodes: [code], reason: '休假' });
     const view = await startSettled(stack.api, code, { initiatorId: 'u_init' });
     expect(view.tasks.map((t) => [t.assigneeId, t.status, t.delegatedFrom])).toEqual([
       ['u_deputy', 'pending', 'u_away'],
@@ -251,16 +239,7 @@ describe('delegation (委托)', () => {
     expect(taskRows(view)).toEqual([['approve', 'u_fin_a', 'pending']]);
     // u_director goes on leave while u_fin_a still has the first turn.
     const now = Date.now();
-    await expectOk(
-      stack.api.request('POST', '/api/v1/delegations', {
-        delegatorId: 'u_director',
-        delegateId: 'u_deputy',
-        startsAt: new Date(now - HOUR).toISOString(),
-        endsAt: new Date(now + 24 * HOUR).toISOString(),
-        flowCodes: [code],
-      }),
-      201,
-    );
+    await delegate(stack.api, { delegatorId: 'u_director', delegateId: 'u_deputy', flowCodes: [code] });
     const next = await actOk(stack.api, view.instanceId, 'approve', 'u_fin_a');
     const turn = next.tasks.find((t) => t.status === 'pending')!;
     // Created after the delegation began (startsAt = now - 1 h), for u_director's turn.
@@ -277,17 +256,7 @@ describe('delegation (委托)', () => {
         approval('approve', { approvers: { type: 'users', ids: ['u_away'] }, mode: 'any' }),
       ]),
     );
-    const now = Date.now();
-    await expectOk(
-      stack.api.request('POST', '/api/v1/delegations', {
-        delegatorId: 'u_away',
-        delegateId: 'u_deputy',
-        startsAt: new Date(now - HOUR).toISOString(),
-        endsAt: new Date(now + 24 * HOUR).toISOString(),
-        flowCodes: [code],
-      }),
-      201,
-    );
+    await delegate(stack.api, { delegatorId: 'u_away', delegateId: 'u_deputy', flowCodes: [code] });
     const view = await startSettled(stack.api, code, { initiatorId: 'u_init' });
     expect(view.tasks.map((t) => [t.assigneeId, t.delegatedFrom])).toEqual([['u_deputy', 'u_away']]);
     const rows = await waitForNotifications(stack.database.db, view.instanceId, 1);
@@ -296,17 +265,7 @@ describe('delegation (委托)', () => {
 
   it('a delegation scoped to another flow leaves the task with the approver', async () => {
     const code = await publishOneNode(stack.api, 'deleg_other', { approvers: { type: 'users', ids: ['u_fin_b'] }, mode: 'any' });
-    const now = Date.now();
-    await expectOk(
-      stack.api.request('POST', '/api/v1/delegations', {
-        delegatorId: 'u_fin_b',
-        delegateId: 'u_deputy',
-        startsAt: new Date(now - HOUR).toISOString(),
-        endsAt: new Date(now + 24 * HOUR).toISOString(),
-        flowCodes: [`${code}_other`],
-      }),
-      201,
-    );
+    await delegate(stack.api, { delegatorId: 'u_fin_b', delegateId: 'u_deputy', flowCodes: [`${code}_other`] });
     const view = await startSettled(stack.api, code, { initiatorId: 'u_init' });
     expect(view.tasks.map((t) => [t.assigneeId, t.delegatedFrom])).toEqual([['u_fin_b', undefined]]);
   });

@@ -1,11 +1,22 @@
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { signedHeaders } from '../../protocol/request-signature';
-import { apiRoutes, createApi } from '../../api/app';
+import { API_ROUTES, createApi } from '../../api/app';
 import { honoPath } from '../../api/contract/register';
 import type { ApiDependencies } from '../../api/context';
 import { APP_PERMISSIONS, type AppPermission } from '../../db/schema';
-import { expectOk, hasPendingTasks, instancePath, oneApprovalFlow, seedOrgAndFlow, startBody, uid, waitForView } from '../support/fixtures';
+import {
+  delegate,
+  expectOk,
+  hasPendingTasks,
+  hoursFromNow,
+  instancePath,
+  oneApprovalFlow,
+  seedOrgAndFlow,
+  startBody,
+  uid,
+  waitForView,
+} from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -37,7 +48,6 @@ interface SignedRoute {
   answers?: number[];
 }
 
-const hourFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 const erpSystem = {
   code: 'auth_matrix_erp',
   baseUrl: 'http://127.0.0.1:9/erp',
@@ -109,7 +119,7 @@ const signedRoutes: SignedRoute[] = [
     permission: 'act_for',
     request: () => ({
       target: '/api/v1/delegations',
-      body: { delegatorId: 'u_b', delegateId: 'u_outsider', startsAt: hourFromNow(1), endsAt: hourFromNow(2) },
+      body: { delegatorId: 'u_b', delegateId: 'u_outsider', startsAt: hoursFromNow(1), endsAt: hoursFromNow(2) },
     }),
   },
   { method: 'GET', route: '/api/v1/delegations', permission: 'act_for', request: () => ({ target: '/api/v1/delegations?delegatorId=u_a' }) },
@@ -153,12 +163,9 @@ beforeAll(async () => {
   const flowCode = await seedOrgAndFlow(stack.api, 'authm', ['u_a']);
   const started = await expectOk<{ instanceId: string }>(stack.api.request('POST', '/api/v1/instances', startBody(flowCode)), 201);
   await waitForView(stack.api, started.instanceId, hasPendingTasks);
-  const delegation = await expectOk<{ id: string }>(
-    stack.api.request('POST', '/api/v1/delegations', { delegatorId: 'u_a', delegateId: 'u_b', startsAt: hourFromNow(-1), endsAt: hourFromNow(24) }),
-    201,
-  );
+  const delegationId = await delegate(stack.api, { delegatorId: 'u_a', delegateId: 'u_b' });
   await expectOk(stack.api.request('POST', '/api/v1/systems', erpSystem), 201);
-  fixtures = { flowCode, instanceId: started.instanceId, startKey: uid('BK'), delegationId: delegation.id };
+  fixtures = { flowCode, instanceId: started.instanceId, startKey: uid('BK'), delegationId };
   app = await stack.appWith([...APP_PERMISSIONS]);
   await settledState();
 }, 60_000);
@@ -388,7 +395,7 @@ describe('the route list', () => {
   });
 
   it('asks of each route the permission its declaration (and so the OpenAPI document) states', () => {
-    const declared = apiRoutes({} as ApiDependencies).map(({ spec }) => [`${spec.method.toUpperCase()} ${honoPath(spec.path)}`, spec.auth]);
+    const declared = API_ROUTES.map(({ spec }) => [`${spec.method.toUpperCase()} ${honoPath(spec.path)}`, spec.auth]);
     const listed = [...signedRoutes.map((r) => [label(r), r.permission ?? 'signed']), ...unsignedRoutes.map((r) => [r, 'none'])];
     expect(declared.sort()).toEqual(listed.sort());
   });

@@ -1,7 +1,7 @@
 import { resolveApprovers as resolveFromDb } from '../../db/resolve-approvers';
 import { departments } from '../../db/schema';
 import type { Assignment, ResolvableSource, ResolveApproversInput } from '../../engine/assignment';
-import { expectOk } from '../support/fixtures';
+import { delegate, expectOk } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -14,7 +14,6 @@ import { startTestStack, type TestStack } from '../support/test-stack';
  * ✗ = inactive (left out of a later full push).
  */
 const FLOW = 'po';
-const HOUR = 3_600_000;
 
 const user = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id, deptIds: [] as string[], ...extra });
 const activeUsers = [
@@ -60,20 +59,8 @@ const activeDepartments = [
 let stack: TestStack;
 let resolveApprovers: (input: ResolveApproversInput) => Promise<Assignment[]>;
 
-async function delegate(delegatorId: string, delegateId: string, fromHoursAgo: number, untilHoursAhead: number, flowCodes?: string[]): Promise<string> {
-  const now = Date.now();
-  const created = await expectOk<{ id: string }>(
-    stack.api.request('POST', '/api/v1/delegations', {
-      delegatorId,
-      delegateId,
-      startsAt: new Date(now - fromHoursAgo * HOUR).toISOString(),
-      endsAt: new Date(now + untilHoursAhead * HOUR).toISOString(),
-      ...(flowCodes ? { flowCodes } : {}),
-    }),
-    201,
-  );
-  return created.id;
-}
+const delegateFor = (delegatorId: string, delegateId: string, hoursAgo: number, hoursAhead: number, flowCodes?: string[]) =>
+  delegate(stack.api, { delegatorId, delegateId, hoursAgo, hoursAhead, ...(flowCodes ? { flowCodes } : {}) });
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -87,14 +74,14 @@ beforeAll(async () => {
     }),
   );
 
-  await delegate('u_lead', 'u_deputy', 1, 24);
-  await delegate('u_vp', 'u_deputy', 48, -24); // ended a day ago
-  await delegate('u_ceo', 'u_deputy', 1, 24, ['other_flow']);
-  await delegate('u_fin1', 'u_temp', 1, 24); // u_temp is deactivated below
-  await delegate('u_fin2', 'u_deputy', -24, 48); // starts tomorrow
-  await delegate('u_hop1', 'u_hop2', 1, 24);
-  await delegate('u_hop2', 'u_hop3', 1, 24);
-  const revoked = await delegate('u_colead', 'u_deputy', 1, 24);
+  await delegateFor('u_lead', 'u_deputy', 1, 24);
+  await delegateFor('u_vp', 'u_deputy', 48, -24); // ended a day ago
+  await delegateFor('u_ceo', 'u_deputy', 1, 24, ['other_flow']);
+  await delegateFor('u_fin1', 'u_temp', 1, 24); // u_temp is deactivated below
+  await delegateFor('u_fin2', 'u_deputy', -24, 48); // starts tomorrow
+  await delegateFor('u_hop1', 'u_hop2', 1, 24);
+  await delegateFor('u_hop2', 'u_hop3', 1, 24);
+  const revoked = await delegateFor('u_colead', 'u_deputy', 1, 24);
   await expectOk(stack.api.request('DELETE', `/api/v1/delegations/${revoked}`));
 
   expect(await expectOk(stack.api.request('POST', '/api/v1/sync/users', { mode: 'full', users: activeUsers }))).toEqual({

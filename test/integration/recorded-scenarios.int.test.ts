@@ -2,7 +2,7 @@ import type { FlowDefinition, FlowNode } from '../../engine/dsl';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { listNotifications } from '../../db/notifications';
 import { searchAttributes } from '../../temporal-config';
-import { expectOk, historyEventTypes, instancePath, publishFlow, startBody, testUsers, uid, waitForView } from '../support/fixtures';
+import { delegate, expectOk, historyEventTypes, instancePath, publishFlow, startBody, testUsers, uid, waitForView } from '../support/fixtures';
 import { actAs, flowOf, service, setUpErpWorld, startErpInstance, waitForStatus, type ErpWorld } from '../support/erp-fixtures';
 import { recordedApproval, recordedFlow, recordHistory, recordingOrg } from '../support/recorded-histories';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -171,16 +171,7 @@ describe('recorded scenarios', () => {
   });
 
   it('comment-urge-delegation: a delegated task, a comment, an urge, then approval', async () => {
-    const now = Date.now();
-    await expectOk(
-      stack.api.request('POST', '/api/v1/delegations', {
-        delegatorId: 'r_d',
-        delegateId: 'r_c',
-        startsAt: new Date(now - 60_000).toISOString(),
-        endsAt: new Date(now + 3_600_000).toISOString(),
-      }),
-      201,
-    );
+    await delegate(stack.api, { delegatorId: 'r_d', delegateId: 'r_c', hoursAhead: 1 });
     const id = await startFlow(flow('rec_deleg', [approval('review', ['r_d'], 'any', 'end')]));
     const view = await waitPending(id, ['r_c']);
     expect(view.tasks[0]).toMatchObject({ assigneeId: 'r_c', delegatedFrom: 'r_d' });

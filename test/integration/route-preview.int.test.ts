@@ -2,7 +2,7 @@ import { listNotifications } from '../../db/notifications';
 import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
 import type { PreviewNode } from '../../engine/preview';
-import { expectOk, instancePath, publishFlow, uid } from '../support/fixtures';
+import { delegate, expectOk, instancePath, publishFlow, uid } from '../support/fixtures';
 import { actOk, approval, chainFlow, publishOneNode, start, startSettled, syncOrg, taskRows, type LooseNode } from '../support/engine-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -20,7 +20,6 @@ interface RoutePreview {
 }
 
 let stack: TestStack;
-const HOUR = 3_600_000;
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -170,17 +169,7 @@ describe('approver marks', () => {
   it('shows initiator_select choices and delegations as the instance would get them', async () => {
     const code = uid('pv_select');
     await publishFlow(stack.api, chainFlow(code, [approval('pick', { approvers: { type: 'initiator_select' }, mode: 'sequential' })]));
-    const now = Date.now();
-    await expectOk(
-      stack.api.request('POST', '/api/v1/delegations', {
-        delegatorId: 'u_away',
-        delegateId: 'u_deputy',
-        startsAt: new Date(now - HOUR).toISOString(),
-        endsAt: new Date(now + HOUR).toISOString(),
-        flowCodes: [code],
-      }),
-      201,
-    );
+    await delegate(stack.api, { delegatorId: 'u_away', delegateId: 'u_deputy', hoursAhead: 1, flowCodes: [code] });
     const answer = await previewOk(code, { initiatorId: 'u_init', form: { amount: 1 }, selectedApprovers: { pick: ['u_b', 'u_away'] } });
     expect(nodeOf(answer, 'pick')!.approvers).toEqual([{ userId: 'u_b' }, { userId: 'u_deputy', delegatedFrom: 'u_away' }]);
     // Nothing chosen: the preview shows the node as empty.

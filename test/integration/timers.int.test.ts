@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listNotifications } from '../../db/notifications';
 import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
-import { expectOk, instancePath, publishFlow, startBody, uid, waitForView } from '../support/fixtures';
+import { expectOk, HOUR, instancePath, publishFlow, startBody, uid, waitForView } from '../support/fixtures';
 import { recordedApproval as approval, recordedFlow as flow, recordHistory, recordingOrg } from '../support/recorded-histories';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { startTimeSkippingServer } from '../support/time-skipping';
@@ -25,8 +25,6 @@ afterAll(async () => {
   await stack?.stop();
   await env?.teardown();
 });
-
-const HOUR = 3_600_000;
 
 async function startFlow(definition: FlowDefinition): Promise<InstanceView> {
   await publishFlow(stack.api, definition);

@@ -28,7 +28,7 @@ export interface ErpWorld {
 }
 
 /** What the approval center signs its ERP calls with, and what the sandbox checks them against. */
-const CENTER = { appKey: 'center', secret: randomBytes(16).toString('hex') };
+export const CENTER = { appKey: 'center', secret: randomBytes(16).toString('hex') };
 
 /**
  * Operations of the registered system. `_2` works on the business key `{bk}/2`, so a second

@@ -114,3 +114,28 @@ export async function seedOrgAndFlow(api: SignedClient, prefix: string, approver
   await publishFlow(api, oneApprovalFlow(flowCode, approvers));
   return flowCode;
 }
+
+export const HOUR = 3_600_000;
+/** An ISO time `hours` from now (negative: ago). */
+export const hoursFromNow = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
+
+export interface DelegationSpec {
+  delegatorId: string;
+  delegateId: string;
+  /** Began this many hours ago (default 1). */
+  hoursAgo?: number;
+  /** Ends this many hours from now (default 24). */
+  hoursAhead?: number;
+  flowCodes?: string[];
+  reason?: string;
+}
+
+/** 委托 over the API, running now: answers its id. */
+export async function delegate(api: SignedClient, spec: DelegationSpec): Promise<string> {
+  const { hoursAgo = 1, hoursAhead = 24, ...rest } = spec;
+  const created = await expectOk<{ id: string }>(
+    api.request('POST', '/api/v1/delegations', { ...rest, startsAt: hoursFromNow(-hoursAgo), endsAt: hoursFromNow(hoursAhead) }),
+    201,
+  );
+  return created.id;
+}

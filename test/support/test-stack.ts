@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import postgres from 'postgres';
 import { startApiServer } from '../../api/server';
 import { createSignedClient, type SignedClient } from '../../client/signed-client';
 import { upsertApp } from '../../db/apps';
-import { connectDatabase, type Database } from '../../db/client';
+import type { Database } from '../../db/client';
 import type { AppPermission } from '../../db/schema';
-import { SecretBox } from '../../db/secret-box';
+import type { SecretBox } from '../../db/secret-box';
 import type { RetrySettings } from '../../engine/state';
 import { DEFAULT_NAMESPACE } from '../../temporal-config';
 import { createApprovalWorker } from '../../workers/approval-worker';
+import { createTestDatabase, required } from './test-database';
 
 /**
  * One test file's slice of the real stack: its own database (cloned from the migrated template),
@@ -28,12 +28,6 @@ export interface TestStack {
   /** Registers another app with only `permissions`, and returns a client signed with its secret. */
   appWith(permissions: AppPermission[]): Promise<SignedClient & { appKey: string; secret: string }>;
   stop(): Promise<void>;
-}
-
-export function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run integration tests through jest (global setup starts the stack)`);
-  return value;
 }
 
 /** A Temporal server the stack may run on instead of the dev server: the time-skipping test server's environment. */
@@ -62,14 +56,8 @@ export const TEST_RETRIES: RetrySettings = {
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   installQuietRuntime();
   const suffix = randomBytes(4).toString('hex');
-  const templateUrl = new URL(required('TEST_DATABASE_URL'));
-  const dbName = `test_${suffix}`;
-  const admin = postgres({ ...parseUrl(templateUrl, 'postgres'), max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database "${dbName}" template "${templateUrl.pathname.slice(1)}"`);
-  const dbUrl = new URL(templateUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const database = connectDatabase(dbUrl.toString(), { max: 5 });
-  const secretBox = SecretBox.fromString(required('TEST_APP_SECRETS_KEY'));
+  const testDatabase = await createTestDatabase();
+  const { database, secretBox } = testDatabase;
 
   const appKey = `test-app-${suffix}`;
   const secret = randomBytes(16).toString('hex');
@@ -124,9 +112,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       worker.shutdown();
       await workerRun;
       await own?.close();
-      await database.close();
-      await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
-      await admin.end();
+      await testDatabase.drop();
     },
   };
 }
@@ -151,15 +137,5 @@ async function connectToDevServer(): Promise<TemporalOfTest & { close(): Promise
       await nativeConnection.close();
       await connection.close();
     },
-  };
-}
-
-function parseUrl(url: URL, database: string) {
-  return {
-    host: url.hostname,
-    port: Number(url.port),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database,
   };
 }

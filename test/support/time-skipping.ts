@@ -2,7 +2,8 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_NAMESPACE, searchAttributes } from '../../temporal-config';
-import { installQuietRuntime, required } from './test-stack';
+import { required } from './test-database';
+import { installQuietRuntime } from './test-stack';
 
 const { IndexedValueType } = proto.api.enums.v1;
 const INDEXED_TYPES: Partial<Record<SearchAttributeType, proto.api.enums.v1.IndexedValueType>> = {
