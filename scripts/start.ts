@@ -127,6 +127,7 @@ function printBanner(info: {
     `Approval service ready in ${info.seconds.toFixed(1)} s`,
     '',
     `  API            ${info.apiUrl}/api/v1   (health ${info.apiUrl}/healthz, readiness ${info.apiUrl}/readyz)`,
+    `  API docs       ${info.apiUrl}/docs   (Swagger UI; "Try it out" signs with the demo credentials below; ${info.apiUrl}/openapi.json)`,
     `  Temporal       ${info.temporalAddress}  namespace ${info.temporalNamespace}, task queue ${info.taskQueue}`,
     info.temporalUiUrl
       ? `  Temporal UI    ${info.temporalUiUrl}/namespaces/${info.temporalNamespace}/workflows`
