@@ -245,16 +245,21 @@ export const erpSystems = pgTable('erp_systems', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** What the delivery log and the dead letters both keep of a webhook: which event went where, signed for which app. */
+const sentWebhookColumns = () => ({
+  eventType: text('event_type').notNull(),
+  instanceId: text('instance_id').notNull(),
+  appKey: text('app_key').notNull(),
+  url: text('url').notNull(),
+});
+
 /** Every attempt to deliver a webhook: the delivery log. */
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     eventId: text('event_id').notNull(),
-    eventType: text('event_type').notNull(),
-    instanceId: text('instance_id').notNull(),
-    appKey: text('app_key').notNull(),
-    url: text('url').notNull(),
+    ...sentWebhookColumns(),
     /** Temporal's attempt number, or 0 for a replay from the dead-letter table. */
     attempt: integer('attempt').notNull(),
     /** delivered · retrying · rejected (a final 4xx) */
@@ -273,10 +278,7 @@ export const webhookDeadLetters = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     eventId: text('event_id').notNull().unique(),
-    eventType: text('event_type').notNull(),
-    instanceId: text('instance_id').notNull(),
-    appKey: text('app_key').notNull(),
-    url: text('url').notNull(),
+    ...sentWebhookColumns(),
     body: jsonb('body').$type<Record<string, unknown>>().notNull(),
     lastError: text('last_error').notNull(),
     lastStatusCode: integer('last_status_code'),

@@ -1,8 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { upsertErpSystem } from '../../db/erp-systems';
 import { startErpSandbox, type RunningErpSandbox } from '../../sandbox/erp/erp-sandbox';
 import { CENTER, erpSystemBody } from '../../test/support/erp-fixtures';
+import { activityFailure } from '../../test/support/activity-failure';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 import { createErpActivities } from './erp-activities';
 
@@ -37,17 +37,6 @@ const reserve = (businessKey: string) => ({
   context: context(businessKey),
 });
 
-/** The activity's failure, which Temporal's retry policy reads (type, nonRetryable, details). */
-async function failureOf(run: () => Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ApplicationFailure) return err;
-    throw err;
-  }
-  throw new Error('the activity did not fail');
-}
-
 describe('callErpOperation (activity)', () => {
   it('renders the operation, signs it, carries the idempotency key, and answers the ERP’s status and body', async () => {
     const answer = await new MockActivityEnvironment().run(activities.callErpOperation, reserve('PO-1'));
@@ -64,7 +53,7 @@ describe('callErpOperation (activity)', () => {
 
   it('fails for good on a 4xx (ErpRejected, non-retryable, the status in its details)', async () => {
     sandbox.state.setFailure({ target: 'reserve_budget', mode: '4xx', times: 1 });
-    const failure = await failureOf(() => new MockActivityEnvironment().run(activities.callErpOperation, reserve('PO-3')));
+    const failure = await activityFailure(() => new MockActivityEnvironment().run(activities.callErpOperation, reserve('PO-3')));
     expect([failure.type, failure.nonRetryable, failure.details]).toEqual(['ErpRejected', true, [{ status: 422 }]]);
   });
 
@@ -74,7 +63,7 @@ describe('callErpOperation (activity)', () => {
     ['429', 429],
   ] as const)('leaves a %s to Temporal’s retries (ErpUnavailable)', async (mode, status) => {
     sandbox.state.setFailure({ target: 'reserve_budget', mode, times: 1 });
-    const failure = await failureOf(() => new MockActivityEnvironment().run(activities.callErpOperation, reserve('PO-4')));
+    const failure = await activityFailure(() => new MockActivityEnvironment().run(activities.callErpOperation, reserve('PO-4')));
     expect([failure.type, failure.nonRetryable, failure.details]).toEqual(['ErpUnavailable', false, [{ status }]]);
   });
 
@@ -85,11 +74,11 @@ describe('callErpOperation (activity)', () => {
       auth: { type: 'none' },
       operations: { ping: { method: 'GET', path: '/ping' } },
     });
-    const down = await failureOf(() =>
+    const down = await activityFailure(() =>
       new MockActivityEnvironment().run(activities.callErpOperation, { ...reserve('PO-5'), call: { system: 'erp_down', operation: 'ping' } }),
     );
     expect([down.type, down.nonRetryable]).toEqual(['ErpUnreachable', false]);
-    const unknown = await failureOf(() =>
+    const unknown = await activityFailure(() =>
       new MockActivityEnvironment().run(activities.callErpOperation, { ...reserve('PO-5'), call: { system: 'erp', operation: 'nope' } }),
     );
     expect([unknown.type, unknown.nonRetryable]).toEqual(['ErpNotConfigured', true]);

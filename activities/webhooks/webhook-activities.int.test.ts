@@ -1,10 +1,10 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { upsertApp } from '../../db/apps';
 import { listDeadLetters, listWebhookAttempts } from '../../db/webhooks';
 import type { WebhookEvent } from '../../engine/webhook-events';
 import type { WebhookDelivery } from '../../integrations/webhooks/send-webhook';
 import { startErpSandbox, type RunningErpSandbox } from '../../sandbox/erp/erp-sandbox';
+import { activityFailure } from '../../test/support/activity-failure';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 import { createWebhookActivities } from './webhook-activities';
 
@@ -46,16 +46,6 @@ function delivery(seq: number, appKey = APP.key): WebhookDelivery {
   return { url: `${sandbox.url}/webhooks/approval?tenant=t1`, appKey, event };
 }
 
-async function failureOf(run: () => Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ApplicationFailure) return err;
-    throw err;
-  }
-  throw new Error('the activity did not fail');
-}
-
 const attemptsOf = async (eventId: string) => (await listWebhookAttempts(db.database.db, { eventId }, 10)).map((a) => [a.attempt, a.outcome, a.statusCode]);
 
 describe('deliverWebhook (activity)', () => {
@@ -70,10 +60,10 @@ describe('deliverWebhook (activity)', () => {
   it('leaves a 5xx to Temporal’s retries, and fails a 4xx for good; each attempt logged', async () => {
     const sent = delivery(2);
     sandbox.state.setFailure({ target: 'webhooks', mode: '5xx', times: 1 });
-    const unavailable = await failureOf(() => new MockActivityEnvironment({ attempt: 1 }).run(activities.deliverWebhook, sent));
+    const unavailable = await activityFailure(() => new MockActivityEnvironment({ attempt: 1 }).run(activities.deliverWebhook, sent));
     expect([unavailable.type, unavailable.nonRetryable, unavailable.details]).toEqual(['WebhookUndelivered', false, [{ status: 503 }]]);
     sandbox.state.setFailure({ target: 'webhooks', mode: '4xx', times: 1 });
-    const rejected = await failureOf(() => new MockActivityEnvironment({ attempt: 2 }).run(activities.deliverWebhook, sent));
+    const rejected = await activityFailure(() => new MockActivityEnvironment({ attempt: 2 }).run(activities.deliverWebhook, sent));
     expect([rejected.type, rejected.nonRetryable, rejected.details]).toEqual(['WebhookRejected', true, [{ status: 422 }]]);
     expect(await attemptsOf(sent.event.eventId)).toEqual([
       [1, 'retrying', 503],
@@ -82,7 +72,7 @@ describe('deliverWebhook (activity)', () => {
   });
 
   it('fails for good when the app that signs is gone', async () => {
-    const failure = await failureOf(() => new MockActivityEnvironment().run(activities.deliverWebhook, delivery(3, 'gone-app')));
+    const failure = await activityFailure(() => new MockActivityEnvironment().run(activities.deliverWebhook, delivery(3, 'gone-app')));
     expect([failure.type, failure.nonRetryable]).toEqual(['WebhookAppUnknown', true]);
   });
 });

@@ -95,6 +95,9 @@ export function routesOf(tag: string) {
   };
 }
 
+/** The one answer of most routes: 200 with a body of `schema`. */
+export const okWith = <S extends z.ZodType>(description: string, schema: S) => ({ 200: { description, schema } }) as const;
+
 /** The answers of a call that creates something or finds it there (an idempotent repeat, a replaced draft): 201 and 200, of one schema. */
 export const createdOrFound = <S extends z.ZodType>(schema: S, created: string, found: string) =>
   ({ 201: { description: created, schema }, 200: { description: found, schema } }) as const;

@@ -1,6 +1,6 @@
 import { findDraft, findVersion, listVersions } from '../../db/definitions';
 import { asJson } from '../contract/json';
-import { createdOrFound, createdOrOk, ok, routesOf, type AnyRoute } from '../contract/route';
+import { createdOrFound, createdOrOk, ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { ApiError } from '../errors';
 import {
   codeParams,
@@ -22,11 +22,7 @@ const route = routesOf('definitions');
 export const definitionRoutes: AnyRoute[] = [
   route(
     { operationId: 'getDefinition', method: 'get', path: '/api/v1/definitions/{code}', auth: 'admin', params: codeParams },
-    {
-      summary: 'A flow’s draft and its published versions',
-      responses: { 200: { description: 'the flow', schema: definitionAnswer } },
-      errors: ['FLOW_NOT_FOUND'],
-    },
+    { summary: 'A flow’s draft and its published versions', responses: okWith('the flow', definitionAnswer), errors: ['FLOW_NOT_FOUND'] },
     async ({ params: { code }, deps }) => {
       const draft = await findDraft(deps.db, code);
       if (!draft) throw flowNotFound(code);
@@ -36,7 +32,7 @@ export const definitionRoutes: AnyRoute[] = [
   ),
   route(
     { operationId: 'getDefinitionVersion', method: 'get', path: '/api/v1/definitions/{code}/versions/{version}', auth: 'admin', params: versionParams },
-    { summary: 'One published version', responses: { 200: { description: 'the version', schema: versionAnswer } }, errors: ['VERSION_NOT_FOUND'] },
+    { summary: 'One published version', responses: okWith('the version', versionAnswer), errors: ['VERSION_NOT_FOUND'] },
     async ({ params: { code, version }, deps }) => {
       const found = await findVersion(deps.db, code, Number(version));
       if (!found) throw new ApiError('VERSION_NOT_FOUND', `flow "${code}" has no version ${version}`);
@@ -74,7 +70,7 @@ export const definitionRoutes: AnyRoute[] = [
     {
       summary: 'The route a new instance would take for this initiator and form (预测审批路径)',
       description: 'The engine’s branch choice and the workflow’s own approver lookups, on the org as it is now; nothing is started.',
-      responses: { 200: { description: 'the nodes and their approvers', schema: routePreview } },
+      responses: okWith('the nodes and their approvers', routePreview),
       errors: ['FLOW_NOT_FOUND', 'UNKNOWN_USER'],
     },
     async ({ params, body, deps }) => ok(await previewInstanceRoute(deps, params.code, body)),

@@ -1,6 +1,6 @@
 import { listDelegations, revokeDelegation } from '../../db/delegations';
 import { asJson } from '../contract/json';
-import { ok, routesOf, type AnyRoute } from '../contract/route';
+import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { ApiError } from '../errors';
 import { createDelegationBody, delegation, delegationList, delegationParams, listDelegationsQuery, revokedDelegation } from '../schemas/delegations';
 import { recordDelegation } from '../services/delegation-records';
@@ -11,7 +11,7 @@ const route = routesOf('delegations');
 export const delegationRoutes: AnyRoute[] = [
   route(
     { operationId: 'listDelegations', method: 'get', path: '/api/v1/delegations', auth: 'act_for', query: listDelegationsQuery },
-    { summary: 'Delegations, of one delegator or all', responses: { 200: { description: 'the delegations', schema: delegationList } } },
+    { summary: 'Delegations, of one delegator or all', responses: okWith('the delegations', delegationList) },
     async ({ query, deps }) => ok({ items: asJson(await listDelegations(deps.db, query.delegatorId)) }),
   ),
   route(
@@ -26,7 +26,7 @@ export const delegationRoutes: AnyRoute[] = [
   ),
   route(
     { operationId: 'revokeDelegation', method: 'delete', path: '/api/v1/delegations/{id}', auth: 'act_for', params: delegationParams },
-    { summary: 'Revoke a delegation', responses: { 200: { description: 'revoked', schema: revokedDelegation } }, errors: ['DELEGATION_NOT_FOUND'] },
+    { summary: 'Revoke a delegation', responses: okWith('revoked', revokedDelegation), errors: ['DELEGATION_NOT_FOUND'] },
     async ({ params, deps }) => {
       const revoked = await revokeDelegation(deps.db, params.id);
       if (!revoked) throw new ApiError('DELEGATION_NOT_FOUND', `no delegation "${params.id}"`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ok, routesOf } from '../contract/route';
+import { ok, okWith, routesOf } from '../contract/route';
 import { DOCS_ASSETS, docsAsset, docsPage, type DocsAsset } from '../docs/docs-page';
 
 const route = routesOf('ops');
@@ -9,7 +9,7 @@ export function docsRoutes(document: () => object) {
   return [
     route(
       { operationId: 'openApiDocument', method: 'get', path: '/openapi.json', auth: 'none' },
-      { summary: 'This document (OpenAPI 3.1)', responses: { 200: { description: 'the document', schema: z.record(z.string(), z.unknown()) } } },
+      { summary: 'This document (OpenAPI 3.1)', responses: okWith('the document', z.record(z.string(), z.unknown())) },
       async () => ok(document() as Record<string, unknown>),
     ),
     route(

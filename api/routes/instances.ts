@@ -1,6 +1,6 @@
 import { listInstances } from '../../db/instance-reads';
 import { ACTION_REFUSAL_CODES } from '../../engine/refusals';
-import { createdOrFound, createdOrOk, ok, routesOf, type AnyRoute } from '../contract/route';
+import { createdOrFound, createdOrOk, ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { errorCodeOfRefusal, type ErrorCode } from '../error-codes';
 import { pagedOrBadCursor } from '../paging';
 import { actionBody, compensationRetryBody } from '../schemas/actions';
@@ -18,10 +18,7 @@ const route = routesOf('instances');
 export const instanceRoutes: AnyRoute[] = [
   route(
     { operationId: 'listInstances', method: 'get', path: '/api/v1/instances', auth: 'signed', query: instanceListQuery },
-    {
-      summary: 'The instances of a source document (or system / type) or of an initiator, newest first',
-      responses: { 200: { description: 'a page', schema: instancePage } },
-    },
+    { summary: 'The instances of a source document (or system / type) or of an initiator, newest first', responses: okWith('a page', instancePage) },
     async ({ query: { limit, cursor, sourceSystem, sourceType, sourceId, ...filter }, deps }) => {
       const source =
         sourceSystem === undefined ? undefined : { system: sourceSystem, ...(sourceType ? { type: sourceType } : {}), ...(sourceId ? { id: sourceId } : {}) };
@@ -30,16 +27,12 @@ export const instanceRoutes: AnyRoute[] = [
   ),
   route(
     { operationId: 'getInstance', method: 'get', path: '/api/v1/instances/{id}', auth: 'signed', params: instanceParams },
-    {
-      summary: 'The instance view: status, current nodes, tasks, form',
-      responses: { 200: { description: 'the instance', schema: instanceView } },
-      errors: ['INSTANCE_NOT_FOUND'],
-    },
+    { summary: 'The instance view: status, current nodes, tasks, form', responses: okWith('the instance', instanceView), errors: ['INSTANCE_NOT_FOUND'] },
     async ({ params, deps }) => ok(await viewInstance(deps, params.id)),
   ),
   route(
     { operationId: 'getTimeline', method: 'get', path: '/api/v1/instances/{id}/timeline', auth: 'signed', params: instanceParams },
-    { summary: 'The audit timeline, in order', responses: { 200: { description: 'every event', schema: timelineView } }, errors: ['INSTANCE_NOT_FOUND'] },
+    { summary: 'The audit timeline, in order', responses: okWith('every event', timelineView), errors: ['INSTANCE_NOT_FOUND'] },
     async ({ params, deps }) => ok(await timelineOf(deps, params.id)),
   ),
   route(
@@ -62,7 +55,7 @@ export const instanceRoutes: AnyRoute[] = [
       summary: 'Act for a user: approve, reject, transfer, add or remove signers, return, resubmit, revoke, withdraw, comment, urge',
       description:
         'A Workflow Update whose id is `actionId`: a repeat answers the first result and does nothing again. A refusal (403, 404, 409, 422) leaves no trace. The answer is the instance once the action has taken effect: it already holds the next pending task.',
-      responses: { 200: { description: 'the instance after the action', schema: instanceView } },
+      responses: okWith('the instance after the action', instanceView),
       errors: ACTION_ERRORS,
     },
     async ({ params, body, deps }) => ok(await actOnInstance(deps, params.id, body)),
@@ -78,7 +71,7 @@ export const instanceRoutes: AnyRoute[] = [
     },
     {
       summary: 'Ops: run the failed compensations of a compensation_failed instance again',
-      responses: { 200: { description: 'the instance, compensating again', schema: instanceView } },
+      responses: okWith('the instance, compensating again', instanceView),
       errors: ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_COMPENSATION_FAILED'],
     },
     async ({ params, body, caller, deps }) => ok(await retryCompensations(deps, params.id, body.requestId, caller.key)),

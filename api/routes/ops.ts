@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { checkDrift } from '../../ops/drift-check';
-import { ok, routesOf, type AnyRoute } from '../contract/route';
+import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { driftReport, health, readiness } from '../schemas/ops';
 
 async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
@@ -18,7 +18,7 @@ const route = routesOf('ops');
 export const opsRoutes: AnyRoute[] = [
   route(
     { operationId: 'health', method: 'get', path: '/healthz', auth: 'none' },
-    { summary: 'The process answers', responses: { 200: { description: 'alive', schema: health } } },
+    { summary: 'The process answers', responses: okWith('alive', health) },
     async () => ok({ status: 'ok' as const }),
   ),
   route(
@@ -42,7 +42,7 @@ export const opsRoutes: AnyRoute[] = [
     { operationId: 'checkDrift', method: 'get', path: '/api/v1/admin/drift', auth: 'admin' },
     {
       summary: 'Compare the Postgres projection with the workflow of every open instance',
-      responses: { 200: { description: 'the differences (none when all agree)', schema: driftReport } },
+      responses: okWith('the differences (none when all agree)', driftReport),
     },
     async ({ deps }) => ok(await checkDrift({ db: deps.db, temporal: deps.temporal, taskQueue: deps.config.taskQueue })),
   ),

@@ -1,5 +1,5 @@
 import { listTasks } from '../../db/task-center';
-import { ok, routesOf, type AnyRoute } from '../contract/route';
+import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { pagedOrBadCursor } from '../paging';
 import { taskListQuery, taskPage } from '../schemas/tasks';
 
@@ -9,7 +9,7 @@ const route = routesOf('tasks');
 export const taskRoutes: AnyRoute[] = [
   route(
     { operationId: 'listTasks', method: 'get', path: '/api/v1/tasks', auth: 'signed', query: taskListQuery },
-    { summary: 'A todo list: tasks by assignee and status, newest first', responses: { 200: { description: 'a page', schema: taskPage } } },
+    { summary: 'A todo list: tasks by assignee and status, newest first', responses: okWith('a page', taskPage) },
     async ({ query: { limit, cursor, assignee, ...filter }, deps }) => {
       const page = { limit, ...(cursor ? { cursor } : {}) };
       return ok(await pagedOrBadCursor(() => listTasks(deps.db, { ...filter, ...(assignee !== undefined ? { assigneeId: assignee } : {}) }, page)));

@@ -1,5 +1,5 @@
 import { listDeadLetters, listWebhookAttempts } from '../../db/webhooks';
-import { ok, routesOf, type AnyRoute } from '../contract/route';
+import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { pagedOrBadCursor } from '../paging';
 import { deadLetterListQuery, deadLetterPage, deadLetterParams, deliveryLog, deliveryLogQuery, replayAnswer } from '../schemas/webhooks';
 import { replayDeadLetter, webhookScopeOf } from '../services/dead-letter-replay';
@@ -17,7 +17,7 @@ const present = <T extends object>(fields: T) =>
 export const webhookRoutes: AnyRoute[] = [
   route(
     { operationId: 'listDeadLetters', method: 'get', path: '/api/v1/webhooks/dead-letters', auth: 'signed', query: deadLetterListQuery },
-    { summary: 'Webhooks that failed for good, with their body and last error', responses: { 200: { description: 'a page', schema: deadLetterPage } } },
+    { summary: 'Webhooks that failed for good, with their body and last error', responses: okWith('a page', deadLetterPage) },
     async ({ query: { state, limit, cursor, instanceId }, caller, deps }) =>
       ok(await pagedOrBadCursor(() => listDeadLetters(deps.db, { state, limit, ...present({ cursor, instanceId, appKey: webhookScopeOf(caller) }) }))),
   ),
@@ -26,17 +26,14 @@ export const webhookRoutes: AnyRoute[] = [
     {
       summary: 'Send a dead letter again, now, once',
       description: '200 when the receiver took it; 502 REPLAY_FAILED (and it stays dead) when not.',
-      responses: { 200: { description: 'delivered', schema: replayAnswer } },
+      responses: okWith('delivered', replayAnswer),
       errors: ['DEAD_LETTER_NOT_FOUND', 'ALREADY_REPLAYED', 'SIGNING_APP_GONE', 'REPLAY_FAILED'],
     },
     async ({ params, caller, deps }) => ok(await replayDeadLetter(deps, caller, Number(params.id))),
   ),
   route(
     { operationId: 'listDeliveries', method: 'get', path: '/api/v1/webhooks/deliveries', auth: 'signed', query: deliveryLogQuery },
-    {
-      summary: 'The delivery log: every attempt of an event or of an instance’s events',
-      responses: { 200: { description: 'the attempts, oldest first', schema: deliveryLog } },
-    },
+    { summary: 'The delivery log: every attempt of an event or of an instance’s events', responses: okWith('the attempts, oldest first', deliveryLog) },
     async ({ query: { eventId, instanceId, limit }, caller, deps }) =>
       ok({ items: await listWebhookAttempts(deps.db, present({ eventId, instanceId, appKey: webhookScopeOf(caller) }), limit) }),
   ),

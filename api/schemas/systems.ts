@@ -22,9 +22,10 @@ const httpOperation = z
       .string()
       .max(2048)
       .startsWith('/', 'must start with "/"')
-      .refine((path) => !/\s/.test(path.replace(/\{\{[^{}]*\}\}/g, '')), 'must contain no whitespace outside {{…}} templates'),
+      .refine((path) => !/\s/.test(path.replace(/\{\{[^{}]*\}\}/g, '')), 'must contain no whitespace outside {{…}} templates')
+      .describe('may hold templates: {{form.X}}, {{instance.id}}, {{businessKey}}, {{source.id}}, {{source.type}}, {{status}}'),
     /** Any JSON; string values may hold templates. */
-    body: z.unknown().optional(),
+    body: z.unknown().optional().describe('any JSON; its strings may hold the same templates'),
   })
   .superRefine((operation, ctx) => {
     for (const key of ['path', 'body'] as const) {

@@ -43,13 +43,13 @@ export const webhookEvent = z
   })
   .meta({ id: 'WebhookEvent', description: 'the body of a SPEC §8 webhook' });
 
+/** What the dead letters and the delivery log both show of a webhook: which event went where. */
+const sentWebhook = { eventId: z.string(), eventType: z.string(), instanceId: z.string(), url: z.string() };
+
 export const deadLetter = z
   .object({
     id: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
-    instanceId: z.string(),
-    url: z.string(),
+    ...sentWebhook,
     lastError: z.string(),
     lastStatusCode: z.number().int().optional(),
     deadAt: timestamp,
@@ -68,10 +68,7 @@ export const deliveryLog = z
     items: z.array(
       z
         .object({
-          eventId: z.string(),
-          eventType: z.string(),
-          instanceId: z.string(),
-          url: z.string(),
+          ...sentWebhook,
           attempt: z.number().int().describe('the activity attempt; 0 for a replay'),
           outcome: z.enum(['delivered', 'retrying', 'rejected']),
           statusCode: z.number().int().optional(),

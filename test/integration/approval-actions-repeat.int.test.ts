@@ -1,6 +1,6 @@
-import { actOk, chainFlow, startInstance, syncActionUsers, taskRows, timelineOf, viewOf } from '../support/action-fixtures';
-import { publishFlow, uid } from '../support/fixtures';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { actOk, publishChain, startActionStack, startInstance, taskRows, timelineOf, viewOf } from '../support/action-fixtures';
+import { uid } from '../support/fixtures';
+import { type TestStack } from '../support/test-stack';
 
 /**
  * SPEC §5: "a repeated actionId returns the first answer and does nothing again" — also once the
@@ -13,10 +13,8 @@ let stack: TestStack;
 let anyFlow: string;
 
 beforeAll(async () => {
-  stack = await startTestStack({ historyLimit: HISTORY_LIMIT });
-  await syncActionUsers(stack.api);
-  anyFlow = uid('rep_any');
-  await publishFlow(stack.api, chainFlow(anyFlow, [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'any' }]));
+  stack = await startActionStack({ historyLimit: HISTORY_LIMIT });
+  anyFlow = await publishChain(stack, 'rep_any', [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'any' }]);
 });
 afterAll(() => stack?.stop());
 

@@ -4,15 +4,16 @@ import {
   chainFlow,
   definitionWith,
   expectRefused,
+  publishChain,
+  startActionStack,
   startInstance,
-  syncActionUsers,
   taskOf,
   taskRows,
   timelineOf,
   viewOf,
 } from '../support/action-fixtures';
 import { publishFlow, uid } from '../support/fixtures';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { type TestStack } from '../support/test-stack';
 
 /** SPEC §5 return (退回), resubmit and revoke (撤回审批) over HTTP. */
 
@@ -23,25 +24,16 @@ let twoNodeFlow: string;
 let threeNodeFlow: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  await syncActionUsers(stack.api);
-  twoNodeFlow = uid('ret_two');
-  await publishFlow(
-    stack.api,
-    chainFlow(twoNodeFlow, [
-      { id: 'n1', approvers: ['u_a'] },
-      { id: 'n2', approvers: ['u_b'] },
-    ]),
-  );
-  threeNodeFlow = uid('ret_three');
-  await publishFlow(
-    stack.api,
-    chainFlow(threeNodeFlow, [
-      { id: 'n1', approvers: ['u_a'] },
-      { id: 'n2', approvers: ['u_b', 'u_c'], mode: 'all' },
-      { id: 'n3', approvers: ['u_d'] },
-    ]),
-  );
+  stack = await startActionStack();
+  twoNodeFlow = await publishChain(stack, 'ret_two', [
+    { id: 'n1', approvers: ['u_a'] },
+    { id: 'n2', approvers: ['u_b'] },
+  ]);
+  threeNodeFlow = await publishChain(stack, 'ret_three', [
+    { id: 'n1', approvers: ['u_a'] },
+    { id: 'n2', approvers: ['u_b', 'u_c'], mode: 'all' },
+    { id: 'n3', approvers: ['u_d'] },
+  ]);
 });
 afterAll(() => stack?.stop());
 

@@ -1,6 +1,5 @@
-import { actOk, chainFlow, expectRefused, startInstance, syncActionUsers, taskOf, taskRows, timelineOf } from '../support/action-fixtures';
-import { publishFlow, uid } from '../support/fixtures';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { actOk, expectRefused, publishChain, startActionStack, startInstance, taskOf, taskRows, timelineOf } from '../support/action-fixtures';
+import { type TestStack } from '../support/test-stack';
 
 /** SPEC §5 add_signer (加签: before, after, parallel) and remove_signer (减签) over HTTP. */
 
@@ -13,20 +12,13 @@ let allFlow: string;
 let twoNodeFlow: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  await syncActionUsers(stack.api);
-  soloFlow = uid('sig_solo');
-  await publishFlow(stack.api, chainFlow(soloFlow, [{ id: 'approve', approvers: ['u_a'] }]));
-  allFlow = uid('sig_all');
-  await publishFlow(stack.api, chainFlow(allFlow, [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'all' }]));
-  twoNodeFlow = uid('sig_two');
-  await publishFlow(
-    stack.api,
-    chainFlow(twoNodeFlow, [
-      { id: 'first', approvers: ['u_a'] },
-      { id: 'second', approvers: ['u_e'] },
-    ]),
-  );
+  stack = await startActionStack();
+  soloFlow = await publishChain(stack, 'sig_solo', [{ id: 'approve', approvers: ['u_a'] }]);
+  allFlow = await publishChain(stack, 'sig_all', [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'all' }]);
+  twoNodeFlow = await publishChain(stack, 'sig_two', [
+    { id: 'first', approvers: ['u_a'] },
+    { id: 'second', approvers: ['u_e'] },
+  ]);
 });
 afterAll(() => stack?.stop());
 

@@ -2,11 +2,11 @@ import { listNotifications } from '../../db/notifications';
 import {
   act,
   actOk,
-  chainFlow,
   definitionWith,
   expectRefused,
+  publishChain,
+  startActionStack,
   startInstance,
-  syncActionUsers,
   taskOf,
   taskRows,
   timelineOf,
@@ -17,7 +17,7 @@ import {
   whileApproverLookupsBlocked,
 } from '../support/action-fixtures';
 import { publishFlow, uid } from '../support/fixtures';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { type TestStack } from '../support/test-stack';
 
 /**
  * SPEC §5 actions over HTTP: transfer, withdraw, comment, urge, repeated actionIds and the task
@@ -34,20 +34,13 @@ let allFlow: string;
 let twoNodeFlow: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  await syncActionUsers(stack.api);
-  anyFlow = uid('act_any');
-  await publishFlow(stack.api, chainFlow(anyFlow, [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'any' }]));
-  allFlow = uid('act_all');
-  await publishFlow(stack.api, chainFlow(allFlow, [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'all' }]));
-  twoNodeFlow = uid('act_two');
-  await publishFlow(
-    stack.api,
-    chainFlow(twoNodeFlow, [
-      { id: 'n1', approvers: ['u_a'] },
-      { id: 'n2', approvers: ['u_b'] },
-    ]),
-  );
+  stack = await startActionStack();
+  anyFlow = await publishChain(stack, 'act_any', [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'any' }]);
+  allFlow = await publishChain(stack, 'act_all', [{ id: 'approve', approvers: ['u_a', 'u_b'], mode: 'all' }]);
+  twoNodeFlow = await publishChain(stack, 'act_two', [
+    { id: 'n1', approvers: ['u_a'] },
+    { id: 'n2', approvers: ['u_b'] },
+  ]);
 });
 afterAll(() => stack?.stop());
 

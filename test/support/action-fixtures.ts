@@ -2,9 +2,9 @@ import { temporal as proto } from '@temporalio/proto';
 import type { SignedClient, SignedResponse } from '../../client/signed-client';
 import type { ApprovalMode, FlowDefinition, FlowNode } from '../../engine/dsl';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
-import { expectOk, hasPendingTasks, historyEventTypes, instancePath, startBody, testUsers, uid, waitForView } from './fixtures';
+import { expectOk, hasPendingTasks, historyEventTypes, instancePath, publishFlow, startBody, testForm, testUsers, uid, waitForView } from './fixtures';
 import { instanceViewQuery } from '../../workflows/messages';
-import type { TestStack } from './test-stack';
+import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
 
 /** Helpers shared by the approval-actions*.int.test.ts files (SPEC §5 actions over HTTP). */
 
@@ -27,13 +27,6 @@ export interface ApprovalStep {
   extra?: Record<string, unknown>;
 }
 
-const form = {
-  fields: [
-    { key: 'amount', type: 'number' as const, required: true },
-    { key: 'title', type: 'string' as const },
-  ],
-};
-
 /** start → steps[0] → steps[1] … → end, every approval node with `users` approvers. */
 export function chainFlow(code: string, steps: ApprovalStep[]): FlowDefinition {
   const nodes: FlowNode[] = [{ id: 'start', type: 'start', next: steps[0]!.id }];
@@ -49,11 +42,25 @@ export function chainFlow(code: string, steps: ApprovalStep[]): FlowDefinition {
     } as FlowNode);
   });
   nodes.push({ id: 'end', type: 'end' });
-  return { code, name: `动作测试 ${code}`, form, nodes };
+  return { code, name: `动作测试 ${code}`, form: testForm, nodes };
+}
+
+/** Publishes `chainFlow` of a fresh code with this prefix; answers the code. */
+export async function publishChain(stack: TestStack, prefix: string, steps: ApprovalStep[]): Promise<string> {
+  const code = uid(prefix);
+  await publishFlow(stack.api, chainFlow(code, steps));
+  return code;
+}
+
+/** The stack the approval-actions*.int.test.ts files run on: the test org and its extra approvers synced. */
+export async function startActionStack(options?: TestStackOptions): Promise<TestStack> {
+  const stack = await startTestStack(options);
+  await syncActionUsers(stack.api);
+  return stack;
 }
 
 export function definitionWith(code: string, nodes: FlowNode[]): FlowDefinition {
-  return { code, name: `动作测试 ${code}`, form, nodes };
+  return { code, name: `动作测试 ${code}`, form: testForm, nodes };
 }
 
 export const actionsPath = (instanceId: string) => `${instancePath(instanceId)}/actions`;

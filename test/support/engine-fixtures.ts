@@ -4,7 +4,7 @@ import { listNotifications, type Notification } from '../../db/notifications';
 import type { ApprovalNode, FlowDefinition, FlowNode } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
 import type { TimelineEvent } from '../../engine/state';
-import { expectOk, instancePath, publishFlow, uid, waitForView } from './fixtures';
+import { expectOk, instancePath, publishFlow, testForm, uid, waitForView } from './fixtures';
 
 /**
  * Helpers for the engine-level integration tests (approval modes, approver sources, route
@@ -33,12 +33,7 @@ export function chainFlow(code: string, nodes: LooseNode[], extra: Partial<FlowD
   return {
     code,
     name: `引擎测试 ${code}`,
-    form: {
-      fields: [
-        { key: 'amount', type: 'number', required: true },
-        { key: 'title', type: 'string' },
-      ],
-    },
+    form: testForm,
     nodes: [{ id: 'start', type: 'start', next: chained[0]?.id ?? 'end' }, ...chained, { id: 'end', type: 'end' }],
     ...extra,
   };

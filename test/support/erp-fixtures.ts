@@ -5,7 +5,7 @@ import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { startErpSandbox, type RunningErpSandbox } from '../../sandbox/erp/erp-sandbox';
 import type { RecordedOperation } from '../../sandbox/erp/sandbox-state';
 import { searchAttributes } from '../../temporal-config';
-import { expectOk, instancePath, syncTestUsers, uid } from './fixtures';
+import { expectOk, instancePath, syncTestUsers, testForm, uid } from './fixtures';
 import type { TestStack } from './test-stack';
 
 /**
@@ -94,12 +94,7 @@ export function flowOf(code: string, nodes: FlowNode[]): FlowDefinition {
   return {
     code,
     name: `ERP 流程 ${code}`,
-    form: {
-      fields: [
-        { key: 'amount', type: 'number', required: true },
-        { key: 'title', type: 'string' },
-      ],
-    },
+    form: testForm,
     nodes: [...nodes, { id: 'end', type: 'end' }],
   };
 }

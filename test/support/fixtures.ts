@@ -7,6 +7,14 @@ import type { InstanceView } from '../../engine/instance-view';
 
 export const uid = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
 
+/** The form of the test flows: a required amount, a title. */
+export const testForm: FlowDefinition['form'] = {
+  fields: [
+    { key: 'amount', type: 'number', required: true },
+    { key: 'title', type: 'string' },
+  ],
+};
+
 export const testUsers = [
   { id: 'u_initiator', name: '发起人', deptIds: ['d1'] },
   { id: 'u_a', name: '审批人甲', deptIds: ['d1'] },
@@ -18,12 +26,7 @@ export function oneApprovalFlow(code: string, approvers: string[], extra: Partia
   return {
     code,
     name: `测试流程 ${code}`,
-    form: {
-      fields: [
-        { key: 'amount', type: 'number', required: true },
-        { key: 'title', type: 'string' },
-      ],
-    },
+    form: testForm,
     nodes: [
       { id: 'start', type: 'start', next: 'approve' },
       {

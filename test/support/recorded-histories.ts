@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { FlowDefinition, FlowNode } from '../../engine/dsl';
-import { uid } from './fixtures';
+import { testForm, uid } from './fixtures';
 
 /**
  * Real runs are recorded, with RECORD_HISTORIES=1 (`npm run record:histories`), into
@@ -41,12 +41,7 @@ export function recordedFlow(prefix: string, nodes: FlowNode[], extra: Partial<F
   return {
     code: uid(prefix),
     name: `录制 ${prefix}`,
-    form: {
-      fields: [
-        { key: 'amount', type: 'number', required: true },
-        { key: 'title', type: 'string' },
-      ],
-    },
+    form: testForm,
     nodes: [{ id: 'start', type: 'start', next: nodes[0]!.id }, ...nodes, { id: 'end', type: 'end' }],
     ...extra,
   };
