@@ -147,10 +147,10 @@ export const instances = pgTable(
   'instances',
   {
     instanceId: text('instance_id').primaryKey(),
+    status: text('status').$type<InstanceStatus>().notNull(),
     flowCode: text('flow_code').notNull(),
     flowVersion: integer('flow_version').notNull(),
     businessKey: text('business_key').notNull(),
-    status: text('status').$type<InstanceStatus>().notNull(),
     initiatorId: text('initiator_id').notNull(),
     sourceSystem: text('source_system'),
     sourceType: text('source_type'),

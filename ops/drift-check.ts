@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { instanceEvents, instances, tasks } from '../db/schema';
 import type { InstanceView } from '../engine/instance-view';
+import { isWorkflowNotFound } from '../temporal-config/workflow-not-found';
 import { APPROVAL_WORKFLOW_TYPE, instanceViewQuery, timelineQuery } from '../workflows/messages';
 
 /** One way the projection of an instance disagrees with its workflow. */
@@ -68,7 +69,7 @@ async function compareInstance(deps: DriftCheckDependencies, instanceId: string)
     view = await handle.query(instanceViewQuery);
     timelineSeqs = (await handle.query(timelineQuery)).events.map((e) => e.seq);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return [{ instanceId, kind: 'workflow_missing' }];
+    if (isWorkflowNotFound(err)) return [{ instanceId, kind: 'workflow_missing' }];
     throw err;
   }
   const [row] = await deps.db.select().from(instances).where(eq(instances.instanceId, instanceId));
