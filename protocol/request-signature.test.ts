@@ -1,4 +1,4 @@
-import { canonicalString, sign, signatureMatches, signedHeaders, timestampWithinWindow } from './request-signature';
+import { canonicalString, checkSignature, sign, signatureMatches, signedHeaders, timestampWithinWindow } from './request-signature';
 
 // Vectors computed independently (Python hmac/hashlib) from SPEC §7's definition.
 const vector = {
@@ -55,5 +55,51 @@ describe('request signatures (SPEC §7)', () => {
     expect(headers).toMatchObject({ 'X-App-Key': 'k', 'X-Timestamp': '1763700000000', 'X-Nonce': 'nonce-1' });
     const parts = { method: 'POST', path: '/p?q=1', timestamp: '1763700000000', nonce: 'nonce-1', body: '{}' };
     expect(signatureMatches('s', parts, headers['X-Signature']!)).toBe(true);
+  });
+});
+
+describe('checking a received request (checkSignature)', () => {
+  const secret = 'app-secret';
+  const findApp = (appKey: string) => (appKey === 'app' ? { secret } : undefined);
+  const received = (headers: Record<string, string>, body = '{"a":1}') => {
+    let bodyReads = 0;
+    const request = {
+      method: 'POST',
+      target: '/api/v1/instances',
+      header: (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1],
+      readBody: async () => {
+        bodyReads++;
+        return body;
+      },
+    };
+    return { request, bodyReads: () => bodyReads };
+  };
+  const now = 1_763_700_000_000;
+
+  it('accepts a good signature, reading the body once, and leaves the nonce to the receiver', async () => {
+    const headers = signedHeaders({ appKey: 'app', secret }, { method: 'POST', path: '/api/v1/instances', body: '{"a":1}' }, now, 'n-1');
+    const { request, bodyReads } = received(headers);
+    expect(await checkSignature(request, findApp, now)).toEqual({ ok: true, app: { secret }, nonce: 'n-1', nonceExpiresAt: now + 300_000 });
+    expect(bodyReads()).toBe(1);
+  });
+
+  it('refuses missing headers, an unknown app and a stale timestamp without reading the body', async () => {
+    const good = signedHeaders({ appKey: 'app', secret }, { method: 'POST', path: '/api/v1/instances', body: '{"a":1}' }, now, 'n-2');
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ ...good, 'X-Signature': '' }, 'MISSING_SIGNATURE'],
+      [{ ...good, 'X-App-Key': 'other' }, 'UNKNOWN_APP'],
+      [{ ...good, 'X-Timestamp': String(now - 301_000) }, 'STALE_TIMESTAMP'],
+    ];
+    for (const [headers, code] of cases) {
+      const { request, bodyReads } = received(headers);
+      expect(await checkSignature(request, findApp, now)).toMatchObject({ ok: false, code });
+      expect([code, bodyReads()]).toEqual([code, 0]);
+    }
+  });
+
+  it('refuses a body changed after signing', async () => {
+    const headers = signedHeaders({ appKey: 'app', secret }, { method: 'POST', path: '/api/v1/instances', body: '{"a":1}' }, now, 'n-3');
+    const { request } = received(headers, '{"a":2}');
+    expect(await checkSignature(request, findApp, now)).toMatchObject({ ok: false, code: 'BAD_SIGNATURE' });
   });
 });

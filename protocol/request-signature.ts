@@ -64,7 +64,8 @@ export interface ReceivedRequest {
   /** The request target exactly as received: path and query string. */
   target: string;
   header(name: string): string | undefined;
-  body: string | Uint8Array;
+  /** Read only once the headers, the app and the timestamp have passed: a request refused before never has its body read. */
+  readBody(): Promise<string | Uint8Array>;
 }
 
 export type SignatureRejectionCode = 'MISSING_SIGNATURE' | 'UNKNOWN_APP' | 'STALE_TIMESTAMP' | 'BAD_SIGNATURE' | 'REPLAYED_NONCE';
@@ -114,7 +115,8 @@ export async function checkSignature<App extends { secret: string }>(
       message: `X-Timestamp must be unix milliseconds within ${SIGNATURE_WINDOW_MS / 1000} s of server time (${nowMs})`,
     };
   }
-  if (!signatureMatches(app.secret, { method: request.method, path: request.target, timestamp, nonce, body: request.body }, signature.toLowerCase())) {
+  const body = await request.readBody();
+  if (!signatureMatches(app.secret, { method: request.method, path: request.target, timestamp, nonce, body }, signature.toLowerCase())) {
     return {
       ok: false,
       code: 'BAD_SIGNATURE',

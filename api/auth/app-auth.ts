@@ -19,8 +19,7 @@ function requestTarget(c: Context<ApiEnv>): string {
  */
 export function requireApp(deps: ApiDependencies, permission?: AppPermission): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const rawBody = await c.req.text();
-    const request = { method: c.req.method, target: requestTarget(c), header: (name: string) => c.req.header(name), body: rawBody };
+    const request = { method: c.req.method, target: requestTarget(c), header: (name: string) => c.req.header(name), readBody: () => c.req.text() };
     const checked = await checkSignature(request, (appKey) => findApp(deps.db, deps.secretBox, appKey));
     if (!checked.ok) throw new ApiError(checked.code, checked.message);
     const { app } = checked;
@@ -32,7 +31,8 @@ export function requireApp(deps: ApiDependencies, permission?: AppPermission): M
       throw new ApiError(replayed.code, replayed.message);
     }
     c.set('caller', app);
-    c.set('rawBody', rawBody);
+    // Hono keeps the body it read for the signature: this reads no second time.
+    c.set('rawBody', await c.req.text());
     await next();
   };
 }

@@ -72,9 +72,10 @@ function requestTarget(c: SandboxContext): string {
   return url.pathname + url.search;
 }
 
-async function readIncoming(c: SandboxContext): Promise<ReceivedRequest> {
+/** The sandbox reads every body at once: it records what it was sent, signed or not. */
+async function readIncoming(c: SandboxContext): Promise<ReceivedRequest & { body: Uint8Array }> {
   const body = new Uint8Array(await c.req.arrayBuffer());
-  return { method: c.req.method, target: requestTarget(c), header: (name) => c.req.header(name), body };
+  return { method: c.req.method, target: requestTarget(c), header: (name) => c.req.header(name), body, readBody: async () => body };
 }
 
 type JsonParse = { ok: true; value: unknown } | { ok: false; message: string };
