@@ -8,21 +8,6 @@ import type { SignerPosition } from './state';
  * are the wire format of recorded histories and must not change.
  */
 
-export const ACTION_TYPES = [
-  'approve',
-  'reject',
-  'transfer',
-  'add_signer',
-  'remove_signer',
-  'return',
-  'resubmit',
-  'revoke',
-  'withdraw',
-  'comment',
-  'urge',
-] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
-
 /** What every action carries. */
 export interface ActionCommon {
   /** Idempotency key of the action: the Temporal update id. */
@@ -109,3 +94,5 @@ export type ActionRequest =
   | WithdrawAction
   | CommentAction
   | UrgeAction;
+
+export type ActionType = ActionRequest['type'];

@@ -18,7 +18,6 @@ import { escalationResolved, fireDueTimers } from './timers';
  */
 
 export type * from './action-request';
-export { ACTION_TYPES } from './action-request';
 export { checkAction, type ActionCheck, type ActionPlan } from './action-check';
 export { REFUSAL_CODES, type Refusal, type RefusalCode } from './refusals';
 export { nextDeadline } from './timers';
