@@ -5,8 +5,8 @@ import { line } from '../support/engine-driver';
 import type { Drift, DriftReport } from '../../ops/drift-check';
 import { APPROVAL_WORKFLOW_TYPE } from '../../workflows/messages';
 import { actOk, startInstance, syncActionUsers, taskOf } from '../support/action-fixtures';
-import { expectOk, oneApprovalFlow, publishFlow, uid } from '../support/fixtures';
-import { eventually, ProjectedDriver, waitForProjection } from '../support/projection-fixtures';
+import { expectOk, oneApprovalFlow, pollUntil, publishFlow, uid } from '../support/fixtures';
+import { ProjectedDriver, waitForProjection } from '../support/projection-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -39,7 +39,7 @@ async function listedRunning(): Promise<Set<string>> {
 /** Waits until visibility lists exactly these instances as running (it lags a start or a close a little). */
 function waitForListed(instanceIds: string[]): Promise<Set<string>> {
   const wanted = [...instanceIds].sort().join(',');
-  return eventually(listedRunning, (ids) => [...ids].sort().join(',') === wanted, `visibility lists ${wanted}`);
+  return pollUntil(`visibility lists ${wanted}`, listedRunning, (ids) => [...ids].sort().join(',') === wanted, 10_000);
 }
 
 const byKind = (differences: Drift[]) =>

@@ -5,7 +5,6 @@ import {
   flowOf,
   operationRows,
   operationsOf,
-  pollUntil,
   service,
   setUpErpWorld,
   startErpInstance,
@@ -15,7 +14,7 @@ import {
   waitForStatus,
   type ErpWorld,
 } from '../support/erp-fixtures';
-import { expectOk, hasPendingTasks, instancePath, publishFlow, uid, waitForView } from '../support/fixtures';
+import { expectOk, hasPendingTasks, instancePath, pollUntil, publishFlow, uid, waitForView } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /** SPEC §5 service nodes and the saga, §8 ERP systems: on real Temporal against the ERP sandbox over HTTP. */

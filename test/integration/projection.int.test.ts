@@ -7,10 +7,9 @@ import { instanceEvents, instances } from '../../db/schema';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { line } from '../support/engine-driver';
 import { actOk, startInstance, syncActionUsers } from '../support/action-fixtures';
-import { expectOk, instancePath, oneApprovalFlow, publishFlow, startBody, uid } from '../support/fixtures';
+import { expectOk, instancePath, oneApprovalFlow, pollUntil, publishFlow, startBody, uid } from '../support/fixtures';
 import {
   eventOfRow,
-  eventually,
   ProjectedDriver,
   projectedRows,
   waitForProjection,
@@ -437,10 +436,11 @@ describe('input Postgres cannot store', () => {
       expect(refused.body.error.details?.map((d) => d.field)).toEqual(['comment']);
       const approved = await actOk(stack, started.instanceId, { type: 'approve', actorId: 'u_b' });
       expect(approved.status).toBe('approved');
-      await eventually(
+      await pollUntil(
+        'approved projection',
         () => projectedRows(stack.database.db, started.instanceId),
         (rows) => rows.instance?.status === 'approved',
-        'approved projection',
+        10_000,
       );
     } finally {
       // never leave a wedged workflow behind (its local activity would retry forever and hold up the worker's shutdown)

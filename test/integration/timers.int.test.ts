@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listNotifications } from '../../db/notifications';
 import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
-import { expectOk, HOUR, instancePath, publishFlow, startBody, uid, waitForView } from '../support/fixtures';
+import { expectOk, HOUR, instancePath, pollUntil, publishFlow, startBody, uid, waitForView } from '../support/fixtures';
 import { recordedApproval as approval, recordedFlow as flow, recordHistory, recordingOrg } from '../support/recorded-histories';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { startTimeSkippingServer } from '../support/time-skipping';
@@ -128,10 +128,11 @@ describe('timers on the time-skipping server', () => {
   });
 });
 
-async function waitForReminders(instanceId: string, count: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await sent(instanceId)).filter(([kind]) => kind === 'reminder').length < count) {
-    if (Date.now() > deadline) throw new Error(`instance ${instanceId}: fewer than ${count} reminders; sent ${JSON.stringify(await sent(instanceId))}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function waitForReminders(instanceId: string, count: number) {
+  return pollUntil(
+    `${count} reminders of ${instanceId}`,
+    () => sent(instanceId),
+    (rows) => rows.filter(([kind]) => kind === 'reminder').length >= count,
+    10_000,
+  );
 }

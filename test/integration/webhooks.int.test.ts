@@ -5,7 +5,6 @@ import {
   approval,
   flowOf,
   operationRows,
-  pollUntil,
   scheduledActivities,
   setUpErpWorld,
   startErpInstance,
@@ -13,7 +12,7 @@ import {
   type ErpApp,
   type ErpWorld,
 } from '../support/erp-fixtures';
-import { expectOk, hasPendingTasks, publishFlow, uid, waitForView } from '../support/fixtures';
+import { expectOk, hasPendingTasks, pollUntil, publishFlow, uid, waitForView } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /** SPEC §8 webhooks to an instance's callbackUrl: order, signatures, retries, dead letters and their replay. */

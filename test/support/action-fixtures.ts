@@ -2,7 +2,19 @@ import { temporal as proto } from '@temporalio/proto';
 import type { SignedClient, SignedResponse } from '../../client/signed-client';
 import type { ApprovalMode, FlowDefinition, FlowNode } from '../../engine/dsl';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
-import { expectOk, hasPendingTasks, historyEventTypes, instancePath, publishFlow, startBody, testForm, testUsers, uid, waitForView } from './fixtures';
+import {
+  expectOk,
+  hasPendingTasks,
+  historyEventTypes,
+  instancePath,
+  pollUntil,
+  publishFlow,
+  startBody,
+  testForm,
+  testUsers,
+  uid,
+  waitForView,
+} from './fixtures';
 import { instanceViewQuery } from '../../workflows/messages';
 import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
 
@@ -199,22 +211,20 @@ export async function waitForWorkflowView(
   predicate: (view: InstanceView) => boolean,
   timeoutMs = 10_000,
 ): Promise<InstanceView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const view = await stack.temporal.workflow.getHandle(instanceId).query(instanceViewQuery);
-    if (predicate(view)) return view;
-    if (Date.now() > deadline) throw new Error(`workflow ${instanceId} never reached the expected state; last view: ${JSON.stringify(view)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return pollUntil(
+    `workflow ${instanceId} in the expected state`,
+    () => stack.temporal.workflow.getHandle(instanceId).query(instanceViewQuery),
+    predicate,
+    timeoutMs,
+  );
 }
 
 /** Polls until the instance's history holds `count` accepted updates. */
 export async function waitForAcceptedUpdates(stack: TestStack, instanceId: string, count: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { accepted } = await updateCounts(stack, instanceId);
-    if (accepted >= count) return;
-    if (Date.now() > deadline) throw new Error(`instance ${instanceId} has ${accepted} accepted updates, expected ${count}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await pollUntil(
+    `instance ${instanceId} with ${count} accepted updates`,
+    () => updateCounts(stack, instanceId),
+    ({ accepted }) => accepted >= count,
+    timeoutMs,
+  );
 }

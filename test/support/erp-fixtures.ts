@@ -5,7 +5,7 @@ import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { startErpSandbox, type RunningErpSandbox } from '../../sandbox/erp/erp-sandbox';
 import type { RecordedOperation } from '../../sandbox/erp/sandbox-state';
 import { searchAttributes } from '../../temporal-config';
-import { expectOk, instancePath, syncTestUsers, testForm, uid } from './fixtures';
+import { expectOk, instancePath, pollUntil, syncTestUsers, testForm, uid } from './fixtures';
 import type { TestStack } from './test-stack';
 
 /**
@@ -136,17 +136,6 @@ export async function timelineTypes(api: SignedClient, instanceId: string): Prom
 
 export async function timelineOf(api: SignedClient, instanceId: string): Promise<TimelineView['events']> {
   return (await expectOk<TimelineView>(api.request('GET', `${instancePath(instanceId)}/timeline`))).events;
-}
-
-/** Polls `probe` until `done` holds of its answer. */
-export async function pollUntil<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The instance view (projection) once its status is `status`. */

@@ -67,6 +67,17 @@ export function startBody(flowCode: string, businessKey = uid('BK'), form: Recor
 
 export const instancePath = (instanceId: string) => `/api/v1/instances/${encodeURIComponent(instanceId)}`;
 
+/** Polls `probe` until `done` holds of its answer. */
+export async function pollUntil<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Polls the instance until `predicate` holds (approver resolution is an activity, so tasks appear shortly after start). */
 export async function waitForView(
   api: SignedClient,
@@ -74,15 +85,13 @@ export async function waitForView(
   predicate: (view: InstanceView) => boolean,
   timeoutMs = 15_000,
 ): Promise<InstanceView> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const response = await api.request<InstanceView>('GET', instancePath(instanceId));
-    last = response.body;
-    if (response.status === 200 && predicate(response.body)) return response.body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`instance ${instanceId} never reached the expected state; last view: ${JSON.stringify(last)}`);
+  const response = await pollUntil(
+    `instance ${instanceId} in the expected state`,
+    () => api.request<InstanceView>('GET', instancePath(instanceId)),
+    (r) => r.status === 200 && predicate(r.body),
+    timeoutMs,
+  );
+  return response.body;
 }
 
 /**

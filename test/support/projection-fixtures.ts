@@ -7,22 +7,12 @@ import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
 import { markAfter, nextProjection, NOTHING_PROJECTED, type ProjectionMark, type ProjectionWrite } from '../../engine/projection';
 import type { InstanceState, TimelineEvent } from '../../engine/state';
+import { pollUntil } from './fixtures';
 import { Driver, type DriverOptions } from './engine-driver';
 import { instanceViewQuery, timelineQuery } from '../../workflows/messages';
 import type { TestStack } from './test-stack';
 
 /** Helpers for the projection, task-center and drift-check integration tests. */
-
-/** Polls `read` until `done` holds; throws (with the last value) after `timeoutMs`. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 export interface WorkflowSide {
   view: InstanceView;
@@ -78,10 +68,10 @@ export function projectionCaughtUp(rows: ProjectedRows, side: WorkflowSide): boo
 
 /** Waits until the projection has caught up with the workflow; answers both. */
 export async function waitForProjection(stack: TestStack, instanceId: string, timeoutMs = 10_000): Promise<{ rows: ProjectedRows; side: WorkflowSide }> {
-  return eventually(
+  return pollUntil(
+    `projection of ${instanceId}`,
     async () => ({ rows: await projectedRows(stack.database.db, instanceId), side: await workflowSide(stack, instanceId) }),
     ({ rows, side }) => projectionCaughtUp(rows, side),
-    `projection of ${instanceId}`,
     timeoutMs,
   );
 }
