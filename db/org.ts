@@ -1,5 +1,6 @@
 import { and, arrayContains, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from './client';
+import { planDingTalkBindings, type ExistingUserKeys } from './dingtalk-binding';
 import { departmentTreeProblems, InvalidDepartmentsError, type DepartmentRecord } from './department-tree';
 import { departments, users } from './schema';
 import { fromExcluded } from './upsert';
@@ -14,6 +15,7 @@ export interface UserRecord {
   title?: string;
   roles?: string[];
   dingtalkUserId?: string;
+  dingtalkUnionId?: string;
   erpUserId?: string;
 }
 
@@ -155,21 +157,25 @@ interface UserRow {
   title: string | null;
   roles: string[];
   dingtalk_user_id: string | null;
+  dingtalk_union_id: string | null;
   erp_user_id: string | null;
 }
 
 /**
  * Upserts `rows` in one statement with one parameter. A plain row replaces every field; a bound
- * row (`keepUnpushed`) keeps the mobile, email and DingTalk userId it has when the push has none.
+ * row (`keepUnpushed`) keeps the mobile, email and DingTalk ids it has when the push has none.
+ * The `untouched` columns of an existing user stay as they are (a source that does not own them).
  */
-async function upsertUserRows(tx: Tx, rows: UserRow[], keepUnpushed: boolean): Promise<void> {
+async function upsertUserRows(tx: Tx, rows: UserRow[], keepUnpushed: boolean, untouched: ReadonlySet<'roles' | 'erp_user_id'> = new Set()): Promise<void> {
   if (rows.length === 0) return;
   const keep = (column: string) => (keepUnpushed ? sql.raw(`coalesce(excluded.${column}, users.${column})`) : sql.raw(`excluded.${column}`));
+  const owned = (column: 'roles' | 'erp_user_id') => sql.raw(untouched.has(column) ? `users.${column}` : `excluded.${column}`);
   await tx.execute(sql`
-    insert into users (id, name, mobile, email, dept_ids, manager_id, title, roles, dingtalk_user_id, erp_user_id, active)
-    select id, name, mobile, email, dept_ids, manager_id, title, roles, dingtalk_user_id, erp_user_id, true
+    insert into users (id, name, mobile, email, dept_ids, manager_id, title, roles, dingtalk_user_id, dingtalk_union_id, erp_user_id, active)
+    select id, name, mobile, email, dept_ids, manager_id, title, roles, dingtalk_user_id, dingtalk_union_id, erp_user_id, true
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as pushed(
-      id text, name text, mobile text, email text, dept_ids text[], manager_id text, title text, roles text[], dingtalk_user_id text, erp_user_id text)
+      id text, name text, mobile text, email text, dept_ids text[], manager_id text, title text, roles text[], dingtalk_user_id text, dingtalk_union_id text,
+      erp_user_id text)
     on conflict (id) do update set
       name = excluded.name,
       mobile = ${keep('mobile')},
@@ -177,9 +183,10 @@ async function upsertUserRows(tx: Tx, rows: UserRow[], keepUnpushed: boolean): P
       dept_ids = excluded.dept_ids,
       manager_id = excluded.manager_id,
       title = excluded.title,
-      roles = excluded.roles,
+      roles = ${owned('roles')},
       dingtalk_user_id = ${keep('dingtalk_user_id')},
-      erp_user_id = excluded.erp_user_id,
+      dingtalk_union_id = ${keep('dingtalk_union_id')},
+      erp_user_id = ${owned('erp_user_id')},
       active = true,
       updated_at = now()`);
 }
@@ -188,11 +195,12 @@ async function upsertUserRows(tx: Tx, rows: UserRow[], keepUnpushed: boolean): P
  * Org push of users (SPEC §6). `incremental` upserts the list; `full` also deactivates every
  * active user the list leaves out. A pushed id that does not exist binds to the one existing user
  * it matches (see `planBindings`, SPEC §8 "Users and ids"): that user keeps its id, takes the
- * pushed fields (its DingTalk userId, mobile and email only when pushed; `erpUserId` defaults to
+ * pushed fields (its DingTalk ids, mobile and email only when pushed; `erpUserId` defaults to
  * the pushed id) and is active; the batch's `managerId`s naming a bound id are translated, and
  * `full` counts bound users as listed. One transaction: a failed push changes nothing.
  */
-export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: UserRecord[]): Promise<SyncUsersAnswer> {
+export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: UserRecord[], options: SyncUsersOptions = {}): Promise<SyncUsersAnswer> {
+  if (options.source === 'dingtalk') return syncDingTalkUsers(db, mode, list);
   return db.transaction(async (tx) => {
     // Bindings are decided on what exists; two concurrent pushes must not both bind (or insert) one person.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('sync_users'))`);
@@ -207,6 +215,7 @@ export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: User
       title: u.title ?? null,
       roles: u.roles ?? [],
       dingtalk_user_id: u.dingtalkUserId ?? null,
+      dingtalk_union_id: u.dingtalkUnionId ?? null,
       erp_user_id: erpUserId,
     });
     const bound = list.flatMap((u) => {
@@ -236,6 +245,75 @@ export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: User
     }
     return { upserted: list.length, deactivated, bound: bound.map(({ user, userId }) => ({ id: user.id, userId })) };
   });
+}
+
+export interface SyncUsersOptions {
+  /**
+   * Who lists the users. `erp` (the org push): ids are the ERP's, unknown ones bind by ERP user
+   * id, mobile, email (`planBindings`). `dingtalk` (the org sync): ids are DingTalk userids, bound
+   * as `planDingTalkBindings` says; DingTalk does not own `roles` and `erpUserId`, so
+   * an existing user keeps them, and a mobile or email DingTalk does not show is kept too.
+   */
+  source?: 'erp' | 'dingtalk';
+}
+
+/** The existing users a DingTalk sync of `list` may bind to: by id, DingTalk userid, mobile or email. */
+async function bindingCandidates(tx: Tx, list: UserRecord[]): Promise<ExistingUserKeys[]> {
+  if (list.length === 0) return [];
+  const ids = list.map((u) => u.id);
+  const dingtalkIds = list.map((u) => u.dingtalkUserId ?? u.id);
+  const mobiles = list.flatMap((u) => (u.mobile ? [u.mobile] : []));
+  const emails = list.flatMap((u) => (u.email ? [u.email] : []));
+  const rows = await tx.execute<{ id: string; dingtalk_user_id: string | null; mobile: string | null; email: string | null }>(sql`
+    select id, dingtalk_user_id, mobile, email from users
+    where id in ${textSet(ids)} or dingtalk_user_id in ${textSet(dingtalkIds)} or mobile in ${textSet(mobiles)} or email in ${textSet(emails)}`);
+  return rows.map((r) => ({ id: r.id, dingtalkUserId: r.dingtalk_user_id, mobile: r.mobile, email: r.email }));
+}
+
+/** The DingTalk org sync's users (`syncUsers` with `source: 'dingtalk'`); `bound` names the bindings made by this sync. */
+async function syncDingTalkUsers(db: Db, mode: 'full' | 'incremental', list: UserRecord[]): Promise<SyncUsersAnswer> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('sync_users'))`);
+    const plan = planDingTalkBindings(list, await bindingCandidates(tx, list));
+    if (plan.problems.length > 0) throw new AmbiguousUserBindingError(plan.problems);
+    const untouched = new Set(['roles', 'erp_user_id'] as const);
+    const row = (u: UserRecord): UserRow => ({
+      id: plan.boundTo.get(u.id) ?? u.id,
+      name: u.name,
+      mobile: u.mobile ?? null,
+      email: u.email ?? null,
+      dept_ids: u.deptIds,
+      manager_id: u.managerId === undefined ? null : (plan.boundTo.get(u.managerId) ?? u.managerId),
+      title: u.title ?? null,
+      roles: u.roles ?? [],
+      dingtalk_user_id: u.dingtalkUserId ?? u.id,
+      dingtalk_union_id: u.dingtalkUnionId ?? null,
+      erp_user_id: u.erpUserId ?? null,
+    });
+    await upsertUserRows(tx, list.map(row), true, untouched);
+    let deactivated = 0;
+    if (mode === 'full') {
+      const kept = list.map((u) => plan.boundTo.get(u.id) ?? u.id);
+      const rows = await tx
+        .update(users)
+        .set({ active: false, updatedAt: sql`now()` })
+        .where(and(eq(users.active, true), sql`${users.id} not in ${textSet(kept)}`))
+        .returning({ id: users.id });
+      deactivated = rows.length;
+    }
+    return { upserted: list.length, deactivated, bound: plan.newlyBound };
+  });
+}
+
+/** Our ids of the users bound to these DingTalk userids, by DingTalk userid (an unbound one is left out). */
+export async function userIdsByDingTalkId(db: Db, dingtalkUserIds: string[]): Promise<Map<string, string>> {
+  if (dingtalkUserIds.length === 0) return new Map();
+  const rows = await db.execute<{ id: string; dingtalk_user_id: string }>(
+    sql`select id, dingtalk_user_id from users where dingtalk_user_id in ${textSet([...new Set(dingtalkUserIds)])} order by active desc, id`,
+  );
+  const ids = new Map<string, string>();
+  for (const row of rows) if (!ids.has(row.dingtalk_user_id)) ids.set(row.dingtalk_user_id, row.id);
+  return ids;
 }
 
 export async function findActiveUsers(db: Db, ids: string[]): Promise<Set<string>> {

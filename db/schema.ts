@@ -47,6 +47,8 @@ export const users = pgTable(
       .notNull()
       .default(sql`'{}'::text[]`),
     dingtalkUserId: text('dingtalk_user_id'),
+    /** DingTalk's unionId: todo items address people by it (DINGTALK.md 待办). */
+    dingtalkUnionId: text('dingtalk_union_id'),
     erpUserId: text('erp_user_id'),
     active: boolean('active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -134,6 +136,12 @@ export const notifications = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /** pending · sent (DingTalk accepted it) · failed (for good: no DingTalk user, a parameter error) · skipped (no DingTalk configured) */
+    state: text('state').$type<NotificationState>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** DingTalk's `task_id` of the send. */
+    dingtalkTaskId: text('dingtalk_task_id'),
   },
   (t) => [index('notifications_recipient_id_created_at_idx').on(t.recipientId, t.createdAt), index('notifications_instance_id_idx').on(t.instanceId)],
 );
@@ -288,4 +296,66 @@ export const webhookDeadLetters = pgTable(
     replayAttempts: integer('replay_attempts').notNull().default(0),
   },
   (t) => [index('webhook_dead_letters_app_key_idx').on(t.appKey, t.deadAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
+);
+
+export type NotificationState = 'pending' | 'sent' | 'failed' | 'skipped';
+
+/**
+ * creating: being delivered (written first, so a click that comes back before DingTalk has answered
+ * finds its task) · delivered · closed: shows its final state · fallback: not deliverable, a work
+ * notification went instead · failed
+ */
+export type CardState = 'creating' | 'delivered' | 'closed' | 'fallback' | 'failed';
+
+/**
+ * The DingTalk card of one task (SPEC §8): `outTrackId` is ours, one per task. `params` is what the
+ * card shows as last sent, so an update that would change nothing is not sent.
+ */
+export const dingtalkCards = pgTable(
+  'dingtalk_cards',
+  {
+    outTrackId: text('out_track_id').primaryKey(),
+    instanceId: text('instance_id').notNull(),
+    taskId: text('task_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    /** Our user the card was delivered to, and their DingTalk userId at the time. */
+    userId: text('user_id').notNull(),
+    dingtalkUserId: text('dingtalk_user_id').notNull(),
+    state: text('state').$type<CardState>().notNull(),
+    params: jsonb('params').$type<Record<string, string>>().notNull(),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('dingtalk_cards_instance_id_idx').on(t.instanceId, t.nodeId)],
+);
+
+/** The DingTalk 待办 of one task, created in its assignee's list and marked done when the task closes. */
+export const dingtalkTodos = pgTable(
+  'dingtalk_todos',
+  {
+    instanceId: text('instance_id').notNull(),
+    taskId: text('task_id').notNull(),
+    unionId: text('union_id').notNull(),
+    todoId: text('todo_id').notNull(),
+    done: boolean('done').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.taskId] })],
+);
+
+/** A user's session (SPEC §7): created by 免登 (or the sandbox's dev login); only the token's SHA-256 is kept. */
+export const userSessions = pgTable(
+  'user_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id').notNull(),
+    /** dingtalk · dev */
+    via: text('via').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('user_sessions_user_id_idx').on(t.userId)],
 );

@@ -50,6 +50,7 @@ export const syncUsersBody = z
           title: z.string().max(128).optional(),
           roles: z.array(z.string().min(1).max(64)).optional(),
           dingtalkUserId: z.string().max(128).optional(),
+          dingtalkUnionId: z.string().max(128).optional(),
           erpUserId: z.string().max(128).optional(),
         }),
       )
@@ -79,3 +80,14 @@ export const usersPushed = z
       .describe('full pushes: the open tasks of users no longer active go where their node’s onEmpty points'),
   })
   .meta({ id: 'UsersPushed' });
+
+/** `POST /sync/dingtalk`: nothing to say yet; an object, so fields can come later. */
+export const dingTalkOrgSyncBody = z.strictObject({}).meta({ id: 'DingTalkOrgSyncRequest' });
+
+export const dingTalkOrgSyncStarted = z
+  .object({
+    workflowId: z.string().describe('the sync’s workflow id (Temporal Web UI: its progress and result)'),
+    runId: z.string(),
+    alreadyRunning: z.boolean().describe('a sync requested earlier was still running: this is that one, none was started'),
+  })
+  .meta({ id: 'DingTalkOrgSyncStarted' });
