@@ -1,5 +1,8 @@
 import type { Db } from '../db/client';
 import type { SecretBox } from '../db/secret-box';
+import type { DingTalkApi } from '../integrations/dingtalk/dingtalk-api';
+import { createApproverChannelActivities, type CardSettings } from './dingtalk/approver-channel';
+import { createDingTalkOrgActivities } from './dingtalk-org/dingtalk-org-activities';
 import { createErpActivities } from './erp/erp-activities';
 import { createNotifyActivities } from './notify/notify';
 import { createOrgActivities } from './org/org-activities';
@@ -10,6 +13,9 @@ export interface ActivityDependencies {
   db: Db;
   /** Opens the ERP credentials and app secrets (webhook signatures). */
   secretBox: SecretBox;
+  /** DingTalk, when configured (the real one or the sandbox); without it the channel activities do nothing. */
+  dingtalk?: DingTalkApi;
+  cardSettings?: CardSettings;
 }
 
 /** Every activity the approval worker registers, built from injected dependencies. */
@@ -20,6 +26,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createProjectionActivities(deps.db),
     ...createErpActivities(deps.db, deps.secretBox),
     ...createWebhookActivities(deps.db, deps.secretBox),
+    ...createApproverChannelActivities(deps.db, deps.dingtalk, deps.cardSettings),
+    ...createDingTalkOrgActivities(deps.db, deps.dingtalk),
   };
 }
 

@@ -7,6 +7,7 @@ import { ApiError } from './errors';
 import { refuseNulCharacters } from './nul-characters';
 import { definitionRoutes } from './routes/definitions';
 import { delegationRoutes } from './routes/delegations';
+import { dingTalkRoutes } from './routes/dingtalk';
 import { docsRoutes } from './routes/docs';
 import { instanceRoutes } from './routes/instances';
 import { opsRoutes } from './routes/ops';
@@ -27,6 +28,7 @@ const ROUTES: AnyRoute[] = [
   ...delegationRoutes,
   ...systemRoutes,
   ...webhookRoutes,
+  ...dingTalkRoutes,
 ];
 let document: object | undefined;
 const DOCS = docsRoutes(() => (document ??= openApiDocument(API_ROUTES, API_VERSION)));

@@ -33,6 +33,11 @@ export const ERROR_CODES = {
   SELF_DELEGATION: { status: 422, meaning: 'a user cannot delegate to themselves' },
   REPLAY_FAILED: { status: 502, meaning: 'the receiver did not accept the replayed webhook' },
   INTERNAL: { status: 500, meaning: 'an unexpected error (logged)' },
+  DINGTALK_BAD_SIGNATURE: { status: 401, meaning: 'a DingTalk callback without a valid x-ddpaas-signature, or with a timestamp more than 5 minutes off' },
+  INVALID_AUTH_CODE: { status: 401, meaning: 'the DingTalk 免登 code is unknown, expired or already used' },
+  DINGTALK_USER_UNKNOWN: { status: 401, meaning: 'the DingTalk user is not bound to an active user here (sync the org first)' },
+  DINGTALK_NOT_CONFIGURED: { status: 503, meaning: 'this server has no DingTalk configured' },
+  DINGTALK_UNAVAILABLE: { status: 502, meaning: 'DingTalk did not answer as expected; try again' },
 
   // Refused by the workflow's update validator (SPEC §5): nothing is written.
   INSTANCE_NOT_RUNNING: { status: 409, meaning: 'the instance has ended' },

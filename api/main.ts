@@ -3,6 +3,8 @@ import { loadConfig } from '../config';
 import { connectDatabase, migrateDatabase } from '../db/client';
 import { loadSecretBox } from '../db/secrets-key';
 import { seedDemo } from '../db/seed-demo';
+import { createDingTalkClient } from '../integrations/dingtalk/client';
+import { connectCardClicks } from './card-click-transport';
 import { startApiServer } from './server';
 
 /** The API as its own process (compose, production): external Temporal and PostgreSQL only. */
@@ -21,13 +23,17 @@ async function main(): Promise<void> {
   }
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const api = await startApiServer({ db: database.db, temporal, secretBox, config }, config.port);
+  const dingtalk = config.dingtalk ? createDingTalkClient(config.dingtalk) : undefined;
+  const deps = { db: database.db, temporal, secretBox, config, ...(dingtalk ? { dingtalk } : {}) };
+  const api = await startApiServer(deps, config.port);
   console.log(JSON.stringify({ level: 'info', msg: 'api listening', url: api.url }));
+  const clicks = dingtalk && config.dingtalk ? await connectCardClicks({ ...deps, dingtalk }, config.dingtalk, config.publicBaseUrl) : undefined;
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, async () => {
       if (stopping) return;
       stopping = true;
+      await clicks?.stop();
       await api.close();
       await connection.close();
       await database.close();

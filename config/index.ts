@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { RetrySettings } from '../engine/state';
+import type { DingTalkSettings } from '../integrations/dingtalk/dingtalk-api';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../temporal-config';
 
 /** Everything the processes read from the environment, with the embedded defaults of SPEC §3. */
@@ -29,6 +30,55 @@ export interface AppConfig {
   historyLimit?: number;
   /** Retry limits of ERP calls and webhooks for new instances (unset: the workflow's defaults; tests shorten them). */
   retries?: RetrySettings;
+  /** Set: the real DingTalk (or any DingTalk at these base URLs); unset: `npm start` runs the DingTalk sandbox. */
+  dingtalk?: DingTalkConfig;
+  /** The DingTalk sandbox `npm start` runs when no DingTalk is configured. */
+  dingtalkSandboxPort: number;
+}
+
+export type DingTalkCallbackMode = 'http' | 'stream';
+
+/** SPEC §8 DingTalk settings. */
+export interface DingTalkConfig extends DingTalkSettings {
+  callbackMode: DingTalkCallbackMode;
+  /** The card callback `apiSecret` (HTTP mode): clicks are verified with it. */
+  callbackSecret: string;
+  /** The route key the card callback URL is registered under. */
+  callbackRouteKey: string;
+  /** When the org sync Schedule runs (cron, Temporal's syntax). */
+  orgSyncCron: string;
+}
+
+/** The org sync runs at 02:00 China time (Schedules read cron in UTC unless it starts with `CRON_TZ=`). */
+export const DEFAULT_ORG_SYNC_CRON = 'CRON_TZ=Asia/Shanghai 0 2 * * *';
+
+const DINGTALK_REQUIRED = ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET', 'DINGTALK_AGENT_ID', 'DINGTALK_CORP_ID', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
+
+/** DingTalk is configured when its app key is; then every required setting must be there. */
+export function dingTalkConfigFromEnv(env: NodeJS.ProcessEnv): DingTalkConfig | undefined {
+  if (!env.DINGTALK_APP_KEY) return undefined;
+  const missing = DINGTALK_REQUIRED.filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`DingTalk is configured (DINGTALK_APP_KEY) but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+  const agentId = Number(env.DINGTALK_AGENT_ID);
+  if (!Number.isInteger(agentId) || agentId <= 0) throw new Error(`DINGTALK_AGENT_ID must be a positive integer, got "${env.DINGTALK_AGENT_ID}"`);
+  const callbackMode = env.DINGTALK_CALLBACK_MODE || 'http';
+  if (callbackMode !== 'http' && callbackMode !== 'stream') throw new Error(`DINGTALK_CALLBACK_MODE must be http or stream, got "${callbackMode}"`);
+  if (callbackMode === 'http' && !env.DINGTALK_CALLBACK_SECRET)
+    throw new Error('DINGTALK_CALLBACK_MODE=http needs DINGTALK_CALLBACK_SECRET (the card callback apiSecret)');
+  return {
+    apiBase: (env.DINGTALK_API_BASE || 'https://api.dingtalk.com').replace(/\/+$/, ''),
+    oapiBase: (env.DINGTALK_OAPI_BASE || 'https://oapi.dingtalk.com').replace(/\/+$/, ''),
+    appKey: env.DINGTALK_APP_KEY,
+    appSecret: env.DINGTALK_APP_SECRET!,
+    agentId,
+    corpId: env.DINGTALK_CORP_ID!,
+    cardTemplateId: env.DINGTALK_CARD_TEMPLATE_ID!,
+    ...(env.DINGTALK_ROBOT_CODE ? { robotCode: env.DINGTALK_ROBOT_CODE } : {}),
+    callbackMode,
+    callbackSecret: env.DINGTALK_CALLBACK_SECRET ?? '',
+    callbackRouteKey: env.DINGTALK_CALLBACK_ROUTE_KEY || 'approval-orchestrator',
+    orgSyncCron: env.DINGTALK_ORG_SYNC_CRON || DEFAULT_ORG_SYNC_CRON,
+  };
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -47,6 +97,7 @@ function historyLimitFromEnv(raw: string): number {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = intFromEnv(env, 'PORT', 3000);
+  const dingTalk = dingTalkConfigFromEnv(env);
   return {
     port,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
@@ -64,5 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demoErpSystemSecret: env.DEMO_ERP_SYSTEM_SECRET || 'demo-erp-system-secret',
     publicBaseUrl: env.PUBLIC_BASE_URL || `http://localhost:${port}`,
     ...(env.APPROVAL_HISTORY_LIMIT ? { historyLimit: historyLimitFromEnv(env.APPROVAL_HISTORY_LIMIT) } : {}),
+    ...(dingTalk ? { dingtalk: dingTalk } : {}),
+    dingtalkSandboxPort: intFromEnv(env, 'DINGTALK_SANDBOX_PORT', 4200),
   };
 }

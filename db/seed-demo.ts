@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { FlowDefinition } from '../engine/dsl';
 import { parseDefinitionForPublish } from '../engine/parse-definition';
 import { upsertApp } from './apps';
@@ -14,10 +15,45 @@ export const DEMO_ERP_SYSTEM = 'demo_erp';
 export const DEMO_ERP_CALLER_KEY = 'approval-center';
 
 export const demoUsers = [
-  { id: 'u_zhangsan', name: '张三', title: '采购专员', deptIds: ['d_purchase'], managerId: 'u_lisi', email: 'zhangsan@example.com' },
-  { id: 'u_lisi', name: '李四', title: '采购经理', deptIds: ['d_purchase'], managerId: 'u_wangwu', email: 'lisi@example.com' },
-  { id: 'u_wangwu', name: '王五', title: '财务总监', deptIds: ['d_finance'], email: 'wangwu@example.com', roles: ['finance'] },
-  { id: 'u_zhaoliu', name: '赵六', title: '总经理', deptIds: ['d_office'], email: 'zhaoliu@example.com' },
+  {
+    id: 'u_zhangsan',
+    dingtalkUserId: 'dt_zhangsan',
+    dingtalkUnionId: 'union_zhangsan',
+    name: '张三',
+    title: '采购专员',
+    deptIds: ['d_purchase'],
+    managerId: 'u_lisi',
+    email: 'zhangsan@example.com',
+  },
+  {
+    id: 'u_lisi',
+    dingtalkUserId: 'dt_lisi',
+    dingtalkUnionId: 'union_lisi',
+    name: '李四',
+    title: '采购经理',
+    deptIds: ['d_purchase'],
+    managerId: 'u_wangwu',
+    email: 'lisi@example.com',
+  },
+  {
+    id: 'u_wangwu',
+    dingtalkUserId: 'dt_wangwu',
+    dingtalkUnionId: 'union_wangwu',
+    name: '王五',
+    title: '财务总监',
+    deptIds: ['d_finance'],
+    email: 'wangwu@example.com',
+    roles: ['finance'],
+  },
+  {
+    id: 'u_zhaoliu',
+    dingtalkUserId: 'dt_zhaoliu',
+    dingtalkUnionId: 'union_zhaoliu',
+    name: '赵六',
+    title: '总经理',
+    deptIds: ['d_office'],
+    email: 'zhaoliu@example.com',
+  },
 ];
 
 export const demoDepartments = [
@@ -107,7 +143,14 @@ export async function seedDemo(db: Db, box: SecretBox, options: DemoSeedOptions)
   await db
     .insert(users)
     .values(demoUsers.map((u) => ({ ...u, roles: u.roles ?? [] })))
-    .onConflictDoNothing({ target: users.id });
+    // A data directory from before DingTalk gets the demo users' DingTalk ids, and nothing else changes.
+    .onConflictDoUpdate({
+      target: users.id,
+      set: {
+        dingtalkUserId: sql`coalesce(${users.dingtalkUserId}, excluded.dingtalk_user_id)`,
+        dingtalkUnionId: sql`coalesce(${users.dingtalkUnionId}, excluded.dingtalk_union_id)`,
+      },
+    });
   await db
     .insert(departments)
     .values(demoDepartments.map((d) => ({ ...d, parentId: d.parentId ?? null })))

@@ -19,6 +19,7 @@ import { escalationResolved, fireDueTimers } from './timers';
 
 export type * from './action-request';
 export { checkAction, type ActionCheck, type ActionPlan } from './action-check';
+export { channelReported, type ChannelProblem } from './channel-reports';
 export { REFUSAL_CODES, type Refusal, type RefusalCode } from './refusals';
 export { nextDeadline } from './timers';
 export { isFinalStatus } from './state';

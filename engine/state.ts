@@ -139,6 +139,8 @@ export interface StartInstanceInput {
   webhooks?: boolean;
   /** `source.system` had a write-back configured when the instance started: call it once the instance ends. */
   writeBack?: boolean;
+  /** Deliver DingTalk cards, todos and work notifications (set by the API when DingTalk is configured; older instances replay without). */
+  approverChannel?: boolean;
   /** Retry limits of the ERP-facing activities (defaults in the workflow; tests shorten them). */
   retries?: RetrySettings;
 }
@@ -154,6 +156,8 @@ export interface RetrySettings {
   compensation?: RetryLimits;
   webhook?: RetryLimits;
   writeBack?: RetryLimits;
+  /** The DingTalk channel (cards, todos, notices). */
+  channel?: RetryLimits;
 }
 
 /** A service node's call that was sent and has not answered yet. */

@@ -8,6 +8,7 @@ import type { InstanceView } from '../engine/instance-view';
  * started and approved by each approver in turn (direct manager, then CFO) until it is approved,
  * over the signed HTTP API as an ERP would drive it. `npm run demo -- --reject`: the CFO rejects,
  * and the budget reserved after the manager's approval is released (the saga).
+ * `npm run demo -- --start-only`: start it and stop there, to approve it from the DingTalk sandbox.
  * The ERP sandbox page shows the webhooks, the budget calls and the write-back.
  */
 async function main(): Promise<void> {
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const erpUrl = process.env.ERP_SANDBOX_URL ?? `http://localhost:${config.erpSandboxPort}`;
   const args = process.argv.slice(2);
   const reject = args.includes('--reject');
+  const startOnly = args.includes('--start-only');
   const businessKey = args.find((a) => !a.startsWith('--')) ?? `PR-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const started = await api.request('POST', '/api/v1/instances', {
     flowCode: demoFlow.code,
@@ -29,6 +31,10 @@ async function main(): Promise<void> {
   if (started.status >= 300) process.exit(1);
   const { instanceId } = started.body as { instanceId: string };
   const path = `/api/v1/instances/${encodeURIComponent(instanceId)}`;
+  if (startOnly) {
+    console.log(`started ${instanceId}: approve it from the DingTalk sandbox, http://127.0.0.1:${config.dingtalkSandboxPort}/ (李四 has the card)`);
+    return;
+  }
 
   // Approve every task as it appears (the direct manager, then the CFO above ¥10,000) until the end.
   let view: InstanceView | undefined;

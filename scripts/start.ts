@@ -7,6 +7,11 @@ import { connectDatabase, migrateDatabase } from '../db/client';
 import { loadSecretBox } from '../db/secrets-key';
 import { DEMO_APP_KEY, DEMO_ERP_CALLER_KEY, DEMO_ERP_SYSTEM, demoFlow, seedDemo } from '../db/seed-demo';
 import { startErpSandbox } from '../sandbox/erp/erp-sandbox';
+import { cardSettingsOf } from '../activities/dingtalk/approver-channel';
+import { connectCardClicks } from '../api/card-click-transport';
+import { createDingTalkClient } from '../integrations/dingtalk/client';
+import { ensureDingTalkOrgSyncSchedule } from '../temporal-config/dingtalk-org-sync-schedule';
+import { startDingTalkSandbox } from './dingtalk-sandbox';
 import { createApprovalWorker } from '../workers/approval-worker';
 import { assertPortsFree } from '../runtime/port-check';
 import { ensureWorkflowBundle } from '../workers/workflow-bundle';
@@ -26,6 +31,7 @@ async function main(): Promise<void> {
   await assertPortsFree([
     { port: config.port, what: 'API' },
     { port: config.erpSandboxPort, what: 'ERP sandbox' },
+    ...(config.dingtalk ? [] : [{ port: config.dingtalkSandboxPort, what: 'DingTalk sandbox' }]),
     ...(config.databaseUrl ? [] : [{ port: config.embeddedPostgresPort, what: 'embedded PostgreSQL' }]),
     ...(config.temporalAddress
       ? []
@@ -59,11 +65,17 @@ async function main(): Promise<void> {
       host: '127.0.0.1',
     });
     cleanups.push(() => erp.close());
+    // No DingTalk configured: the DingTalk sandbox plays it, with the demo org.
+    const dingtalkSandbox = config.dingtalk ? undefined : await startDingTalkSandbox(config);
+    if (dingtalkSandbox) cleanups.push(() => dingtalkSandbox.sandbox.close());
+    const dingtalkConfig = config.dingtalk ?? dingtalkSandbox!.dingtalk;
+    const dingtalk = createDingTalkClient(dingtalkConfig);
     await seedDemo(database.db, secretBox, { appSecret: config.demoErpSecret, erpBaseUrl: erp.url, erpSystemSecret: config.demoErpSystemSecret });
 
     const connection = await Connection.connect({ address: infra.temporalAddress });
     cleanups.push(() => connection.close());
     const temporal = new Client({ connection, namespace: config.temporalNamespace });
+    await ensureDingTalkOrgSyncSchedule(temporal, { cron: dingtalkConfig.orgSyncCron, taskQueue: config.taskQueue });
     const workerConnection = await NativeConnection.connect({ address: infra.temporalAddress });
     cleanups.push(() => workerConnection.close());
     const worker = await createApprovalWorker({
@@ -73,6 +85,8 @@ async function main(): Promise<void> {
       workflowBundle: bundle,
       db: database.db,
       secretBox,
+      dingtalk,
+      cardSettings: cardSettingsOf(dingtalkConfig, config.publicBaseUrl),
     });
     const stopPartitions = keepEventPartitionsAhead(database.db);
     cleanups.push(async () => stopPartitions());
@@ -86,8 +100,11 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
 
-    const api = await startApiServer({ db: database.db, temporal, secretBox, config }, config.port);
+    const apiDeps = { db: database.db, temporal, secretBox, config: { ...config, dingtalk: dingtalkConfig }, dingtalk };
+    const api = await startApiServer(apiDeps, config.port);
     cleanups.push(() => api.close());
+    const clicks = await connectCardClicks(apiDeps, dingtalkConfig, config.publicBaseUrl, () => undefined);
+    cleanups.push(() => clicks.stop());
 
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       // `on`, not `once`: a second Ctrl-C must not kill us half-way through the orderly stop.
@@ -101,6 +118,9 @@ async function main(): Promise<void> {
       ...config,
       apiUrl: api.url,
       erpSandboxUrl: erp.url,
+      dingtalk: dingtalkSandbox
+        ? `${dingtalkSandbox.sandbox.url}/   (the sandbox: each demo user's cards, todos and notices; 同意 / 拒绝 arrive by ${dingtalkConfig.callbackMode === 'http' ? 'the signed HTTP callback' : 'Stream mode'})`
+        : `${dingtalkConfig.apiBase} (clicks by ${dingtalkConfig.callbackMode === 'http' ? 'HTTP callback' : 'Stream mode'})`,
       temporalAddress: infra.temporalAddress,
       temporalUiUrl: infra.temporalUiUrl,
       seconds: (Date.now() - startedAt) / 1000,
@@ -114,6 +134,7 @@ async function main(): Promise<void> {
 function printBanner(info: {
   apiUrl: string;
   erpSandboxUrl: string;
+  dingtalk: string;
   temporalAddress: string;
   temporalUiUrl?: string;
   temporalNamespace: string;
@@ -133,6 +154,7 @@ function printBanner(info: {
       ? `  Temporal UI    ${info.temporalUiUrl}/namespaces/${info.temporalNamespace}/workflows`
       : '  Temporal UI    (external Temporal: use its own UI)',
     `  ERP sandbox    ${info.erpSandboxUrl}/   (what the demo ERP received: webhooks, budget, write-backs; system "${DEMO_ERP_SYSTEM}")`,
+    `  DingTalk       ${info.dingtalk}`,
     `  Data           ${info.dataDir}`,
     '',
     `  Demo ERP app   X-App-Key: ${DEMO_APP_KEY}   secret: ${info.demoErpSecret}   permissions: start, act_for, sync, admin`,

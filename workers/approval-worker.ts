@@ -17,7 +17,7 @@ export function createApprovalWorker(options: ApprovalWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: options.db, secretBox: options.secretBox }),
+    activities: createActivities(options),
     // Let in-flight activities finish (projection writes, ERP calls) before the process exits.
     shutdownGraceTime: '10s',
   });

@@ -1,8 +1,12 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { ensureDingTalkOrgSyncSchedule } from '../temporal-config/dingtalk-org-sync-schedule';
 import { loadConfig } from '../config';
 import { keepEventPartitionsAhead } from '../db/event-partitions';
 import { connectDatabase } from '../db/client';
 import { loadSecretBox } from '../db/secrets-key';
+import { cardSettingsOf } from '../activities/dingtalk/approver-channel';
+import { createDingTalkClient } from '../integrations/dingtalk/client';
 import { createApprovalWorker } from './approval-worker';
 import { readWorkflowBundle } from './workflow-bundle';
 
@@ -26,8 +30,17 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       db: database.db,
       secretBox: loadSecretBox({ appSecretsKey: config.appSecretsKey, dataDir: config.dataDir, embedded: false }),
+      ...(config.dingtalk ? { dingtalk: createDingTalkClient(config.dingtalk), cardSettings: cardSettingsOf(config.dingtalk, config.publicBaseUrl) } : {}),
       ...(bundle ? { workflowBundle: bundle } : {}),
     });
+    if (config.dingtalk) {
+      // The org sync Schedule follows DINGTALK_ORG_SYNC_CRON; every worker start brings it in line.
+      const clientConnection = await Connection.connect({ address: config.temporalAddress });
+      await ensureDingTalkOrgSyncSchedule(new Client({ connection: clientConnection, namespace: config.temporalNamespace }), {
+        cron: config.dingtalk.orgSyncCron,
+        taskQueue: config.taskQueue,
+      }).finally(() => clientConnection.close());
+    }
     const stopPartitions = keepEventPartitionsAhead(database.db);
     await worker.run();
     stopPartitions();

@@ -24,6 +24,8 @@ const DEFAULT_RETRIES = {
   /** ~3 hours before a webhook goes to the dead-letter table. */
   webhook: { maximumAttempts: 15, initialIntervalMs: 1_000, maximumIntervalMs: 900_000 },
   writeBack: { maximumAttempts: 10, initialIntervalMs: 1_000, maximumIntervalMs: 300_000 },
+  /** DingTalk down: about a day of trying (then the next change of the instance tries again). */
+  channel: { maximumAttempts: 300, initialIntervalMs: 1_000, maximumIntervalMs: 300_000 },
 } satisfies Record<string, RetryLimits>;
 
 function retryPolicy(limits: RetryLimits, nonRetryableErrorTypes: string[]): RetryPolicy {
@@ -50,3 +52,12 @@ export function erpActivities(retries: RetrySettings = {}) {
   };
 }
 export type ErpActivities = ReturnType<typeof erpActivities>;
+
+/** The DingTalk channel's reconciliation: a few calls per task, each retried by the client, so a minute is plenty. */
+export function channelActivity(retries: RetrySettings = {}) {
+  return proxyActivities<ApprovalActivities>({
+    startToCloseTimeout: '60s',
+    retry: retryPolicy(retries.channel ?? DEFAULT_RETRIES.channel, []),
+  }).syncApproverChannel;
+}
+export type ChannelActivity = ReturnType<typeof channelActivity>;

@@ -55,6 +55,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput, ...legacy: 
   }
   timer.arm(undefined);
   await condition(() => run.outbox.isIdle());
+  if (run.state.approverChannel) await settleChannel(run);
   await condition(allHandlersFinished);
   return toInstanceView(run.state);
 }
@@ -72,6 +73,15 @@ function beginRun(input: ApprovalWorkflowInput, [legacyState, legacyAnswers]: Le
   const run = new InstanceRun(started.state, false);
   run.take(started.commands);
   return { run, recent: RecentActions.carried() };
+}
+
+/** The last cards, todos and the result notice go out before the workflow ends; a problem they report is projected too. */
+async function settleChannel(run: InstanceRun): Promise<void> {
+  for (;;) {
+    await condition(() => run.channel.isIdle() || run.projectionDue());
+    if (!run.projectionDue()) return;
+    await run.project();
+  }
 }
 
 function historyIsLong(run: InstanceRun): boolean {

@@ -1,1 +1,2 @@
 export { approvalWorkflow } from './approval';
+export { dingTalkOrgSyncWorkflow } from './dingtalk-org-sync';

@@ -1,5 +1,6 @@
-import type { Command, InstanceState, Transition } from '../engine/instance';
-import { erpActivities, type ErpActivities } from './activity-stubs';
+import { channelReported, type Command, type InstanceState, type Transition } from '../engine/instance';
+import { ApproverChannel } from './approver-channel';
+import { channelActivity, erpActivities, type ErpActivities } from './activity-stubs';
 import { executeCommand } from './commands';
 import { ProjectionWriter } from './projection-writer';
 import { WebhookOutbox } from './webhook-outbox';
@@ -11,6 +12,7 @@ import { WebhookOutbox } from './webhook-outbox';
 export class InstanceRun {
   revision = 0;
   readonly outbox: WebhookOutbox;
+  readonly channel: ApproverChannel;
   private readonly commands: Command[] = [];
   private executing = false;
   private readonly projection: ProjectionWriter;
@@ -27,6 +29,13 @@ export class InstanceRun {
       this.erp.deliverWebhook,
       () => this.state,
       () => !this.projectionDue(),
+    );
+    this.channel = new ApproverChannel(
+      state.approverChannel === true,
+      channelActivity(state.retries),
+      () => this.state,
+      () => !this.projectionDue(),
+      (problems) => this.apply(channelReported(this.state, problems, new Date().toISOString())),
     );
   }
 
@@ -55,6 +64,7 @@ export class InstanceRun {
   async project(): Promise<void> {
     const projected = await this.projection.write(this.state, this.revision);
     this.state = { ...this.state, projected };
+    this.channel.stateWritten();
   }
 
   /** Nothing left to do for what has happened: commands carried out and the projection written. */
@@ -62,9 +72,9 @@ export class InstanceRun {
     return this.commands.length === 0 && !this.executing && !this.projectionDue();
   }
 
-  /** Settled, and every webhook sent: the run may continue-as-new. */
+  /** Settled, every webhook sent and DingTalk caught up: the run may continue-as-new. */
   isIdle(): boolean {
-    return this.isSettled() && this.outbox.isEmpty();
+    return this.isSettled() && this.outbox.isEmpty() && this.channel.isIdle();
   }
 
   /** Carries out the queued commands, each answer applied to the state as it is then. */
@@ -77,6 +87,7 @@ export class InstanceRun {
       try {
         const transition = await executeCommand(command, () => this.state, this.erp);
         if (transition) this.apply(transition);
+        if (command.type === 'notify') this.channel.noticesQueued();
       } finally {
         this.executing = false;
       }

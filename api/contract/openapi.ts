@@ -79,7 +79,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string) {
       title: 'Approval orchestration API',
       version,
       description:
-        'Business approvals on Temporal (SPEC §6). Every `/api/v1` call is signed (SPEC §7): the X-App-Key, X-Timestamp, X-Nonce and X-Signature headers. Errors have one shape: `{"error": {"code", "message", "details?"}}`.',
+        'Business approvals on Temporal (SPEC §6). Every `/api/v1` call is signed (SPEC §7), except DingTalk’s card callback (signed DingTalk’s way) and 免登: the X-App-Key, X-Timestamp, X-Nonce and X-Signature headers. Errors have one shape: `{"error": {"code", "message", "details?"}}`.',
     },
     tags: [
       { name: 'instances', description: 'start, read and act on approvals' },
@@ -89,6 +89,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string) {
       { name: 'delegations', description: '委托' },
       { name: 'systems', description: 'ERP systems for service nodes and write-back' },
       { name: 'webhooks', description: 'dead letters and the delivery log' },
+      { name: 'dingtalk', description: 'card clicks from DingTalk (HTTP callback mode) and 免登 login' },
       { name: 'ops', description: 'health, the drift check, this document' },
     ],
   });

@@ -16,7 +16,7 @@ export type HttpMethod = 'get' | 'post' | 'delete';
 /** `none`: unsigned (health, the docs); `signed`: any app with a valid signature; else the permission it needs. */
 export type RouteAuth = 'none' | 'signed' | AppPermission;
 
-export type SuccessStatus = 200 | 201 | 503;
+export type SuccessStatus = 200 | 201 | 202 | 503;
 
 export interface JsonResponse {
   description: string;

@@ -1,10 +1,12 @@
+import { startDingTalkOrgSyncNow } from '../../temporal-config/dingtalk-org-sync-schedule';
 import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
-import { departmentsPushed, syncDepartmentsBody, syncUsersBody, usersPushed } from '../schemas/org';
+import { ApiError } from '../errors';
+import { departmentsPushed, dingTalkOrgSyncBody, dingTalkOrgSyncStarted, syncDepartmentsBody, syncUsersBody, usersPushed } from '../schemas/org';
 import { pushDepartments, pushUsers } from '../services/org-push';
 
 const route = routesOf('org');
 
-/** The org push (SPEC §6): the ERP's departments and users. */
+/** The org push (SPEC §6): the ERP's departments and users; and the org sync from DingTalk (SPEC §8) on request. */
 export const orgRoutes: AnyRoute[] = [
   route(
     { operationId: 'pushUsers', method: 'post', path: '/api/v1/sync/users', auth: 'sync', body: syncUsersBody },
@@ -21,5 +23,22 @@ export const orgRoutes: AnyRoute[] = [
     { operationId: 'pushDepartments', method: 'post', path: '/api/v1/sync/departments', auth: 'sync', body: syncDepartmentsBody },
     { summary: 'Push departments, full or incremental', responses: okWith('what changed', departmentsPushed), errors: ['INVALID_DEPARTMENTS'] },
     async ({ body, deps }) => ok(await pushDepartments(deps, body)),
+  ),
+  route(
+    { operationId: 'syncFromDingTalk', method: 'post', path: '/api/v1/sync/dingtalk', auth: 'sync', body: dingTalkOrgSyncBody },
+    {
+      summary: 'Sync the org from DingTalk now',
+      description:
+        'Starts the org sync workflow the Schedule also runs: departments, users (bound to existing users by DingTalk userid, else mobile or email) and managers, as a full sync; the open tasks of users DingTalk no longer lists are handed over. ' +
+        'Its progress and result are in the Temporal Web UI under `workflowId`. While a requested sync runs, another request answers that one.',
+      responses: { 202: { description: 'the sync started (or was running)', schema: dingTalkOrgSyncStarted } },
+      errors: ['DINGTALK_NOT_CONFIGURED'],
+    },
+    async ({ deps }) => {
+      // The worker syncs from the DingTalk of the same settings; without them there is nothing to sync from.
+      if (!deps.config.dingtalk)
+        throw new ApiError('DINGTALK_NOT_CONFIGURED', 'this server has no DingTalk configured (DINGTALK_APP_KEY …): nothing to sync from');
+      return { status: 202 as const, body: await startDingTalkOrgSyncNow(deps.temporal, deps.config.taskQueue) };
+    },
   ),
 ];

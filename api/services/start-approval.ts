@@ -74,6 +74,7 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
     ...(deps.config.historyLimit ? { historyLimit: deps.config.historyLimit } : {}),
     ...(body.callbackUrl ? { webhooks: true } : {}),
     ...(sourceSystem?.hasWriteBack ? { writeBack: true } : {}),
+    ...(deps.config.dingtalk ? { approverChannel: true } : {}),
     ...(deps.config.retries ? { retries: deps.config.retries } : {}),
   };
   try {

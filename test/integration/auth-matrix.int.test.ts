@@ -113,6 +113,8 @@ const signedRoutes: SignedRoute[] = [
     permission: 'sync',
     request: () => ({ target: '/api/v1/sync/departments', body: { mode: 'incremental', departments: [{ id: 'd_pushed', name: '新部门' }] } }),
   },
+  // The stack has no DingTalk configured: the valid request passes authentication and answers 503.
+  { method: 'POST', route: '/api/v1/sync/dingtalk', permission: 'sync', request: () => ({ target: '/api/v1/sync/dingtalk', body: {} }), answers: [503] },
   {
     method: 'POST',
     route: '/api/v1/delegations',
@@ -151,7 +153,16 @@ const signedRoutes: SignedRoute[] = [
 ];
 
 /** Routes anyone may call: health, and the API contract (its document and its docs page). */
-const unsignedRoutes = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/:asset'];
+/** Unsigned by SPEC §7: health and the docs; DingTalk's card callback (signed DingTalk's way) and 免登 (tested in dingtalk-channel.int.test.ts). */
+const unsignedRoutes = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /openapi.json',
+  'GET /docs',
+  'GET /docs/:asset',
+  'POST /api/v1/dingtalk/callback',
+  'POST /api/v1/auth/dingtalk',
+];
 
 let stack: TestStack;
 let fixtures: Fixtures;

@@ -24,6 +24,7 @@ describe('workflow replay of recorded histories', () => {
       'engine-v2.3-erp',
       'engine-v2.4-departures',
       'engine-v2.5-one-input',
+      'engine-v2.6-dingtalk',
       'skeleton-v1',
     ]);
     expect(files.filter((f) => f.startsWith('engine-v2.1/')).length).toBeGreaterThanOrEqual(14);

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { cardSettingsOf } from '../../activities/dingtalk/approver-channel';
+import { connectCardClicks, type CardClickTransport } from '../../api/card-click-transport';
+import type { ApiDependencies } from '../../api/context';
 import { startApiServer } from '../../api/server';
+import type { DingTalkConfig } from '../../config';
+import { createDingTalkClient } from '../../integrations/dingtalk/client';
+import type { DingTalkApi } from '../../integrations/dingtalk/dingtalk-api';
 import { createSignedClient, type SignedClient } from '../../client/signed-client';
 import { upsertApp } from '../../db/apps';
 import type { Database } from '../../db/client';
 import type { AppPermission } from '../../db/schema';
 import type { SecretBox } from '../../db/secret-box';
 import type { RetrySettings } from '../../engine/state';
+import { freePort } from '../../runtime/free-port';
 import { DEFAULT_NAMESPACE } from '../../temporal-config';
 import { createApprovalWorker } from '../../workers/approval-worker';
 import { createTestDatabase, required } from './test-database';
@@ -25,6 +32,8 @@ export interface TestStack {
   taskQueue: string;
   appKey: string;
   secretBox: SecretBox;
+  /** With `options.dingtalk`: the client the worker and the API use, and where card clicks come from. */
+  dingtalk?: { api: DingTalkApi; clicks: CardClickTransport };
   /** Registers another app with only `permissions`, and returns a client signed with its secret. */
   appWith(permissions: AppPermission[]): Promise<SignedClient & { appKey: string; secret: string }>;
   stop(): Promise<void>;
@@ -43,6 +52,10 @@ export interface TestStackOptions {
   temporal?: TemporalOfTest;
   /** Retry limits of ERP calls and webhooks (default: fast ones, so failures surface within seconds). */
   retries?: RetrySettings;
+  /** DingTalk (the fake) for cards, todos, notices and clicks; the card links point at `publicBaseUrl` (default: the API). */
+  dingtalk?: DingTalkConfig;
+  /** Without `dingtalk`: an in-memory DingTalk for the worker's activities alone (the org sync; no card settings, so no cards). */
+  dingtalkApi?: DingTalkApi;
 }
 
 /** Few, quick retries: a test sees a failure surface (dead letter, compensation_failed) in seconds. */
@@ -51,6 +64,7 @@ export const TEST_RETRIES: RetrySettings = {
   compensation: { maximumAttempts: 3, initialIntervalMs: 100, maximumIntervalMs: 200 },
   webhook: { maximumAttempts: 4, initialIntervalMs: 100, maximumIntervalMs: 200 },
   writeBack: { maximumAttempts: 3, initialIntervalMs: 100, maximumIntervalMs: 200 },
+  channel: { maximumAttempts: 100, initialIntervalMs: 100, maximumIntervalMs: 500 },
 };
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -66,6 +80,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const own = options.temporal ? undefined : await connectToDevServer();
   const { client: temporal, nativeConnection: workerConnection } = options.temporal ?? own!;
   const taskQueue = `approvals-test-${suffix}`;
+  const dingtalk = options.dingtalk ? createDingTalkClient(options.dingtalk) : undefined;
+  // Cards link to the API's pages and DingTalk calls the API back: its address is chosen first.
+  const apiPort = await freePort();
+  const publicBaseUrl = `http://127.0.0.1:${apiPort}`;
   const worker: Worker = await createApprovalWorker({
     connection: workerConnection,
     namespace: DEFAULT_NAMESPACE,
@@ -73,25 +91,27 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') },
     db: database.db,
     secretBox,
+    ...(dingtalk && options.dingtalk ? { dingtalk, cardSettings: cardSettingsOf(options.dingtalk, publicBaseUrl) } : {}),
+    ...(options.dingtalkApi && !options.dingtalk ? { dingtalk: options.dingtalkApi } : {}),
   });
   const workerRun = worker.run();
-  const server = await startApiServer(
-    {
-      db: database.db,
-      temporal,
-      secretBox,
-      // Every answer of every integration test is held to the OpenAPI document.
-      checkContract: true,
-      config: {
-        temporalNamespace: DEFAULT_NAMESPACE,
-        taskQueue,
-        retries: options.retries ?? TEST_RETRIES,
-        ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
-      },
+  const apiDeps: ApiDependencies = {
+    db: database.db,
+    temporal,
+    secretBox,
+    // Every answer of every integration test is held to the OpenAPI document.
+    checkContract: true,
+    config: {
+      temporalNamespace: DEFAULT_NAMESPACE,
+      taskQueue,
+      retries: options.retries ?? TEST_RETRIES,
+      ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+      ...(options.dingtalk ? { dingtalk: options.dingtalk, publicBaseUrl } : {}),
     },
-    0,
-    '127.0.0.1',
-  );
+    ...(dingtalk ? { dingtalk } : {}),
+  };
+  const server = await startApiServer(apiDeps, apiPort, '127.0.0.1');
+  const clicks = dingtalk && options.dingtalk ? await connectCardClicks({ ...apiDeps, dingtalk }, options.dingtalk, publicBaseUrl, () => undefined) : undefined;
 
   return {
     baseUrl: server.url,
@@ -101,6 +121,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     taskQueue,
     appKey,
     secretBox,
+    ...(dingtalk && clicks ? { dingtalk: { api: dingtalk, clicks } } : {}),
     async appWith(permissions) {
       const key = `test-app-${randomBytes(4).toString('hex')}`;
       const appSecret = randomBytes(16).toString('hex');
@@ -108,6 +129,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       return { ...createSignedClient({ baseUrl: server.url, appKey: key, secret: appSecret }), appKey: key, secret: appSecret };
     },
     async stop() {
+      await clicks?.stop();
       await server.close();
       worker.shutdown();
       await workerRun;

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_ORG_SYNC_CRON, type AppConfig, type DingTalkCallbackMode, type DingTalkConfig } from '../config';
+import { demoDepartments, demoUsers } from '../db/seed-demo';
+import { startFakeDingTalk, type FakeOrg, type RunningFakeDingTalk } from '../sandbox/dingtalk/fake-dingtalk';
+
+const SANDBOX_APP = { appKey: 'ding-sandbox-app', agentId: 100001, corpId: 'ding-sandbox-corp' };
+export const SANDBOX_CARD_TEMPLATE = 'approval_card.schema';
+
+/** The demo org as DingTalk holds it: the seed's departments under the root (dept 1), each demo user with their DingTalk ids. */
+function demoOrg(): FakeOrg {
+  const deptIds = new Map(demoDepartments.map((d, i) => [d.id, i + 2]));
+  const dingtalkIdOf = new Map(demoUsers.map((u) => [u.id, u.dingtalkUserId]));
+  return {
+    departments: demoDepartments.map((d) => ({
+      dept_id: deptIds.get(d.id)!,
+      name: d.name,
+      parent_id: d.parentId ? deptIds.get(d.parentId)! : 1,
+      managerUserIds: d.leaderIds.map((id) => dingtalkIdOf.get(id)!),
+    })),
+    users: demoUsers.map((u) => ({
+      userid: u.dingtalkUserId,
+      unionid: u.dingtalkUnionId,
+      name: u.name,
+      title: u.title,
+      email: u.email,
+      dept_id_list: u.deptIds.map((id) => deptIds.get(id)!),
+      ...('managerId' in u && u.managerId ? { manager_userid: dingtalkIdOf.get(u.managerId)! } : {}),
+    })),
+  };
+}
+
+/**
+ * `npm start` without a DingTalk configured: the fake DingTalk plays it, with the demo org, and
+ * the product talks to it exactly as to the real one (DINGTALK_CALLBACK_MODE picks the transport).
+ */
+export async function startDingTalkSandbox(
+  config: AppConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ sandbox: RunningFakeDingTalk; dingtalk: DingTalkConfig }> {
+  const appSecret = randomBytes(16).toString('hex');
+  const sandbox = await startFakeDingTalk({
+    port: config.dingtalkSandboxPort,
+    host: '127.0.0.1',
+    apps: [{ ...SANDBOX_APP, appSecret }],
+    cardTemplateIds: [SANDBOX_CARD_TEMPLATE],
+    org: demoOrg(),
+  });
+  const mode = (env.DINGTALK_CALLBACK_MODE || 'http') as DingTalkCallbackMode;
+  if (mode !== 'http' && mode !== 'stream') throw new Error(`DINGTALK_CALLBACK_MODE must be http or stream, got "${String(mode)}"`);
+  return {
+    sandbox,
+    dingtalk: {
+      apiBase: sandbox.url,
+      oapiBase: sandbox.url,
+      appKey: SANDBOX_APP.appKey,
+      appSecret,
+      agentId: SANDBOX_APP.agentId,
+      corpId: SANDBOX_APP.corpId,
+      cardTemplateId: SANDBOX_CARD_TEMPLATE,
+      callbackMode: mode,
+      callbackSecret: randomBytes(16).toString('hex'),
+      callbackRouteKey: 'approval-orchestrator',
+      orgSyncCron: env.DINGTALK_ORG_SYNC_CRON || DEFAULT_ORG_SYNC_CRON,
+    },
+  };
+}
