@@ -233,18 +233,19 @@ export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: User
       true,
     );
 
-    let deactivated = 0;
-    if (mode === 'full') {
-      const kept = list.map((u) => boundTo.get(u.id) ?? u.id);
-      const rows = await tx
-        .update(users)
-        .set({ active: false, updatedAt: sql`now()` })
-        .where(and(eq(users.active, true), sql`${users.id} not in ${textSet(kept)}`))
-        .returning({ id: users.id });
-      deactivated = rows.length;
-    }
+    const deactivated = mode === 'full' ? await deactivateUnlisted(tx, list.map((u) => boundTo.get(u.id) ?? u.id)) : 0;
     return { upserted: list.length, deactivated, bound: bound.map(({ user, userId }) => ({ id: user.id, userId })) };
   });
+}
+
+/** A full push or sync: every active user it does not list leaves. Answers how many did. */
+async function deactivateUnlisted(tx: Tx, kept: string[]): Promise<number> {
+  const rows = await tx
+    .update(users)
+    .set({ active: false, updatedAt: sql`now()` })
+    .where(and(eq(users.active, true), sql`${users.id} not in ${textSet(kept)}`))
+    .returning({ id: users.id });
+  return rows.length;
 }
 
 export interface SyncUsersOptions {
@@ -291,16 +292,7 @@ async function syncDingTalkUsers(db: Db, mode: 'full' | 'incremental', list: Use
       erp_user_id: u.erpUserId ?? null,
     });
     await upsertUserRows(tx, list.map(row), true, untouched);
-    let deactivated = 0;
-    if (mode === 'full') {
-      const kept = list.map((u) => plan.boundTo.get(u.id) ?? u.id);
-      const rows = await tx
-        .update(users)
-        .set({ active: false, updatedAt: sql`now()` })
-        .where(and(eq(users.active, true), sql`${users.id} not in ${textSet(kept)}`))
-        .returning({ id: users.id });
-      deactivated = rows.length;
-    }
+    const deactivated = mode === 'full' ? await deactivateUnlisted(tx, list.map((u) => plan.boundTo.get(u.id) ?? u.id)) : 0;
     return { upserted: list.length, deactivated, bound: plan.newlyBound };
   });
 }
