@@ -233,7 +233,13 @@ export async function syncUsers(db: Db, mode: 'full' | 'incremental', list: User
       true,
     );
 
-    const deactivated = mode === 'full' ? await deactivateUnlisted(tx, list.map((u) => boundTo.get(u.id) ?? u.id)) : 0;
+    const deactivated =
+      mode === 'full'
+        ? await deactivateUnlisted(
+            tx,
+            list.map((u) => boundTo.get(u.id) ?? u.id),
+          )
+        : 0;
     return { upserted: list.length, deactivated, bound: bound.map(({ user, userId }) => ({ id: user.id, userId })) };
   });
 }
@@ -292,7 +298,13 @@ async function syncDingTalkUsers(db: Db, mode: 'full' | 'incremental', list: Use
       erp_user_id: u.erpUserId ?? null,
     });
     await upsertUserRows(tx, list.map(row), true, untouched);
-    const deactivated = mode === 'full' ? await deactivateUnlisted(tx, list.map((u) => plan.boundTo.get(u.id) ?? u.id)) : 0;
+    const deactivated =
+      mode === 'full'
+        ? await deactivateUnlisted(
+            tx,
+            list.map((u) => plan.boundTo.get(u.id) ?? u.id),
+          )
+        : 0;
     return { upserted: list.length, deactivated, bound: plan.newlyBound };
   });
 }
