@@ -4,7 +4,17 @@ import { createdOrFound, createdOrOk, ok, okWith, routesOf, type AnyRoute } from
 import { errorCodeOfRefusal, type ErrorCode } from '../error-codes';
 import { pagedOrBadCursor } from '../paging';
 import { actionBody, compensationRetryBody } from '../schemas/actions';
-import { instanceListQuery, instancePage, instanceParams, instanceView, startAnswer, startInstanceBody, timelineView } from '../schemas/instances';
+import {
+  instanceListQuery,
+  instancePage,
+  instanceParams,
+  instanceView,
+  notificationList,
+  startAnswer,
+  startInstanceBody,
+  timelineView,
+} from '../schemas/instances';
+import { listNotifications } from '../../db/notifications';
 import { actOnInstance, retryCompensations } from '../services/instance-actions';
 import { timelineOf, viewInstance } from '../services/instance-reads';
 import { startApproval } from '../services/start-approval';
@@ -34,6 +44,32 @@ export const instanceRoutes: AnyRoute[] = [
     { operationId: 'getTimeline', method: 'get', path: '/api/v1/instances/{id}/timeline', auth: 'signed', params: instanceParams },
     { summary: 'The audit timeline, in order', responses: okWith('every event', timelineView), errors: ['INSTANCE_NOT_FOUND'] },
     async ({ params, deps }) => ok(await timelineOf(deps, params.id)),
+  ),
+  route(
+    { operationId: 'getNotifications', method: 'get', path: '/api/v1/instances/{id}/notifications', auth: 'signed', params: instanceParams },
+    {
+      summary: 'The instance’s notifications and how their delivery went',
+      description: 'Reminders, urges, cc notices, escalations, hand-overs and the result to the initiator, each sent once as a DingTalk work notification.',
+      responses: okWith('every notification, oldest first', notificationList),
+      errors: ['INSTANCE_NOT_FOUND'],
+    },
+    async ({ params, deps }) => {
+      await viewInstance(deps, params.id);
+      const rows = await listNotifications(deps.db, { instanceId: params.id });
+      return ok({
+        items: rows.map((n) => ({
+          kind: n.kind,
+          recipientId: n.recipientId,
+          ...(n.taskId ? { taskId: n.taskId } : {}),
+          title: n.title,
+          state: n.state,
+          attempts: n.attempts,
+          ...(n.lastError ? { lastError: n.lastError } : {}),
+          createdAt: n.createdAt.toISOString(),
+          ...(n.deliveredAt ? { deliveredAt: n.deliveredAt.toISOString() } : {}),
+        })),
+      });
+    },
   ),
   route(
     { operationId: 'startInstance', method: 'post', path: '/api/v1/instances', auth: 'start', body: startInstanceBody },

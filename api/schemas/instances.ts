@@ -104,6 +104,28 @@ export const timelineView = z
   })
   .meta({ id: 'Timeline' });
 
+export const notificationList = z
+  .object({
+    items: z.array(
+      z
+        .object({
+          kind: z.string().describe('reminder · urge · cc · escalated · handed_over · result'),
+          recipientId: z.string(),
+          taskId: z.string().optional(),
+          title: z.string(),
+          state: z
+            .enum(['pending', 'sent', 'failed', 'skipped'])
+            .describe('sent: DingTalk accepted the work notification; failed: for good, `lastError` says why'),
+          attempts: z.number().int(),
+          lastError: z.string().optional(),
+          createdAt: timestamp,
+          deliveredAt: timestamp.optional(),
+        })
+        .meta({ id: 'Notification' }),
+    ),
+  })
+  .meta({ id: 'NotificationList' });
+
 export const instanceListQuery = z
   .strictObject({
     sourceSystem: key.optional(),

@@ -91,6 +91,7 @@ const signedRoutes: SignedRoute[] = [
   { method: 'GET', route: '/api/v1/instances', request: () => ({ target: '/api/v1/instances?initiatorId=u_initiator&limit=5' }) },
   { method: 'GET', route: '/api/v1/instances/:id', request: (f) => ({ target: instancePath(f.instanceId) }) },
   { method: 'GET', route: '/api/v1/instances/:id/timeline', request: (f) => ({ target: `${instancePath(f.instanceId)}/timeline` }) },
+  { method: 'GET', route: '/api/v1/instances/:id/notifications', request: (f) => ({ target: `${instancePath(f.instanceId)}/notifications` }) },
   {
     method: 'POST',
     route: '/api/v1/instances/:id/actions',

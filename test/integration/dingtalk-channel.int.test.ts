@@ -296,6 +296,15 @@ describe('DingTalk channel, HTTP callback mode', () => {
       (n) => n !== undefined,
     );
     expect(JSON.stringify(notice!.msg)).toContain('审批通过');
+    const outbox = await pollUntil(
+      'the result notice sent',
+      () =>
+        expectOk<{ items: Array<{ kind: string; state: string; attempts: number; recipientId: string }> }>(
+          stack.api.request('GET', `${instancePath(instanceId)}/notifications`),
+        ),
+      (o) => o.items.some((n) => n.kind === 'result' && n.state === 'sent'),
+    );
+    expect(outbox.items).toEqual([expect.objectContaining({ kind: 'result', recipientId: 'u_init', state: 'sent', attempts: 1 })]);
     const calls = fake.state.calls.slice(before).filter((c) => c.api !== 'oauth2.accessToken');
     const byApi = calls.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.api]: (acc[c.api] ?? 0) + 1 }), {});
     const answered = fake.state.clicks.slice(-3).map((c) => c.durationMs);
@@ -320,6 +329,40 @@ describe('DingTalk channel, HTTP callback mode', () => {
       (e) => e.some((x) => x.type === 'card_failed'),
     );
     expect(events.find((e) => e.type === 'card_failed')!.data).toMatchObject({ userId: 'u_nodt', code: 'no_dingtalk_user' });
+  });
+
+  it('a cc notice: sent to who has DingTalk, failed (with its error, on the timeline) for who has not', async () => {
+    const code = uid('dt_cc');
+    await publishFlow(stack.api, {
+      code,
+      name: `抄送 ${code}`,
+      form: { fields: [{ key: 'amount', type: 'number', required: true }] },
+      nodes: [
+        { id: 'start', type: 'start', next: 'notify' },
+        { id: 'notify', type: 'cc', name: '抄送', recipients: { type: 'users', ids: ['u_two', 'u_nodt'] }, next: 'only' },
+        { id: 'only', type: 'approval', name: '审批', approvers: { type: 'users', ids: ['u_one'] }, mode: 'any', next: 'end' },
+        { id: 'end', type: 'end' },
+      ],
+    });
+    const instanceId = await startInstance(stack, code);
+    type Outbox = { items: Array<{ kind: string; recipientId: string; state: string; attempts: number; lastError?: string }> };
+    const outbox = await pollUntil(
+      'both cc notices delivered or failed',
+      () => expectOk<Outbox>(stack.api.request('GET', `${instancePath(instanceId)}/notifications`)),
+      (o) => o.items.length === 2 && o.items.every((n) => n.state !== 'pending'),
+    );
+    expect(outbox.items.map((n) => [n.kind, n.recipientId, n.state, n.attempts])).toEqual([
+      ['cc', 'u_two', 'sent', 1],
+      ['cc', 'u_nodt', 'failed', 1],
+    ]);
+    expect(outbox.items[1]!.lastError).toMatch(/no DingTalk userId/);
+    expect(fake.state.noticesOf('dt_two').some((n) => JSON.stringify(n.msg).includes('抄送'))).toBe(true);
+    const events = await pollUntil(
+      'notice_failed on the timeline',
+      async () => (await timeline(stack, instanceId)).events,
+      (e) => e.some((x) => x.type === 'notice_failed'),
+    );
+    expect(events.find((e) => e.type === 'notice_failed')!.data).toMatchObject({ userId: 'u_nodt', code: 'no_dingtalk_user' });
   });
 
   it('an unknown DingTalk user: a work notification links the page instead, and the timeline says so', async () => {
