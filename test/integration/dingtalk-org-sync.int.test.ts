@@ -17,6 +17,7 @@ import type { DingTalkOrgSyncResult } from '../../workflows/dingtalk-org-sync';
 import { dingTalkTestOrg, TEST_ORG_MANAGERS } from '../support/dingtalk-org-fixture';
 import { expectOk, instancePath, oneApprovalFlow, pollUntil, publishFlow, startBody, uid, waitForView } from '../support/fixtures';
 import { InMemoryDingTalk, type InMemoryOrg } from '../support/in-memory-dingtalk';
+import { recordHistory } from '../support/recorded-histories';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -285,6 +286,7 @@ describe('the DingTalk org sync through the DingTalk client and the fake DingTal
 
     const started = await expectOk<Started>(fakeStack.api.request('POST', '/api/v1/sync/dingtalk', {}), 202);
     expect(await resultOf(fakeStack.temporal, started)).toEqual({ departments: 5, users: 7, deactivated: 0, bound: 1, handedOver: 0 });
+    await recordHistory(fakeStack.temporal, 'dingtalk-org-sync', started.workflowId, started.runId);
     expect(fake.state.calls.filter((c) => c.api === 'user.list' && c.status === 502)).toHaveLength(1);
 
     const rows = await fakeStack.database.db.select().from(users).orderBy(asc(users.id));
