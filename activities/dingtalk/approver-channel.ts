@@ -62,6 +62,7 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
       if (!api || !settings) return { reports: [] };
       const projected = await findProjectedView(db, input.instanceId);
       if (!projected) return { reports: [] };
+      // Narrowed once, for the helpers below.
       const [view, dingtalk, config] = [projected, api, settings];
       const [{ context, people }, cards, todos] = await Promise.all([
         loadCardContext(db, view, config.publicBaseUrl),
