@@ -129,6 +129,15 @@ describe('startStreamClient', () => {
     expect(connection.sent[0]).toMatchObject({ code: 200, headers: { messageId: 'p-1' }, message: 'OK', data: JSON.stringify({ opaque: 'abc' }) });
   });
 
+  it('acks the other SYSTEM frames too (DINGTALK.md: every frame is acked)', async () => {
+    start();
+    const connection = await firstConnection();
+    connection.socket.send(frame('SYSTEM', 's-1', 'CONNECTED', {}));
+    connection.socket.send(frame('SYSTEM', 's-2', 'KEEPALIVE', {}));
+    await until(() => connection.sent.length === 2, 'both acks');
+    expect(connection.sent.map((ack) => (ack.headers as { messageId: string }).messageId)).toEqual(['s-1', 's-2']);
+  });
+
   it('shrugs off frames that are not JSON objects', async () => {
     start();
     const connection = await firstConnection();
