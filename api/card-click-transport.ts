@@ -37,7 +37,7 @@ export async function connectCardClicks(
     subscriptions: [{ type: 'CALLBACK', topic: CARD_CALLBACK_TOPIC }],
     onCallback: async (topic, data) => {
       if (topic !== CARD_CALLBACK_TOPIC) return {};
-      const click = cardClickBody.safeParse(typeof data === 'string' ? JSON.parse(data) : data);
+      const click = cardClickBody.safeParse(data);
       if (!click.success) {
         log({ level: 'warn', msg: 'DingTalk Stream: a card callback that is not a click', topic });
         return {};

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { FormField } from '../engine/dsl';
 import type { Db } from './client';
 import { dingtalkCards, dingtalkTodos, flowVersions, notifications, users, type CardState, type NotificationState } from './schema';
@@ -87,17 +87,6 @@ export async function markTodoDone(db: Db, instanceId: string, taskId: string): 
     .update(dingtalkTodos)
     .set({ done: true, doneAt: sql`now()` })
     .where(and(eq(dingtalkTodos.instanceId, instanceId), eq(dingtalkTodos.taskId, taskId)));
-}
-
-export type NotificationRow = typeof notifications.$inferSelect;
-
-/** The instance's notifications not sent yet, oldest first. */
-export async function pendingNotifications(db: Db, instanceId: string): Promise<NotificationRow[]> {
-  return db
-    .select()
-    .from(notifications)
-    .where(and(eq(notifications.instanceId, instanceId), eq(notifications.state, 'pending')))
-    .orderBy(asc(notifications.id));
 }
 
 export async function recordNotificationAttempt(

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from './client';
-import { notifications } from './schema';
+import { notifications, type NotificationState } from './schema';
 
 export type Notification = typeof notifications.$inferSelect;
 export type NewNotification = Omit<typeof notifications.$inferInsert, 'id' | 'createdAt' | 'deliveredAt'>;
@@ -12,8 +12,11 @@ export async function enqueueNotifications(db: DbOrTx, rows: NewNotification[]):
   return inserted.length;
 }
 
-/** The outbox, oldest first, optionally narrowed to one instance and/or one recipient. */
-export async function listNotifications(db: DbOrTx, filter: { instanceId?: string; recipientId?: string } = {}): Promise<Notification[]> {
+/** The outbox, oldest first, optionally narrowed to one instance, one recipient and/or one delivery state. */
+export async function listNotifications(
+  db: DbOrTx,
+  filter: { instanceId?: string; recipientId?: string; state?: NotificationState } = {},
+): Promise<Notification[]> {
   return db
     .select()
     .from(notifications)
@@ -21,6 +24,7 @@ export async function listNotifications(db: DbOrTx, filter: { instanceId?: strin
       and(
         filter.instanceId === undefined ? undefined : eq(notifications.instanceId, filter.instanceId),
         filter.recipientId === undefined ? undefined : eq(notifications.recipientId, filter.recipientId),
+        filter.state === undefined ? undefined : eq(notifications.state, filter.state),
       ),
     )
     .orderBy(asc(notifications.id));

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from './client';
 import { userSessions, users } from './schema';
 
@@ -31,13 +31,4 @@ export async function findSessionUser(db: Db, token: string, now = new Date()): 
     .innerJoin(users, eq(users.id, userSessions.userId))
     .where(and(eq(userSessions.tokenHash, hashOf(token)), isNull(userSessions.revokedAt), gt(userSessions.expiresAt, now), eq(users.active, true)));
   return row;
-}
-
-export async function revokeSession(db: Db, token: string): Promise<boolean> {
-  const rows = await db
-    .update(userSessions)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(userSessions.tokenHash, hashOf(token)), isNull(userSessions.revokedAt)))
-    .returning({ userId: userSessions.userId });
-  return rows.length > 0;
 }

@@ -1,33 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_ORG_SYNC_CRON, type AppConfig, type DingTalkCallbackMode, type DingTalkConfig } from '../config';
-import { demoDepartments, demoUsers } from '../db/seed-demo';
-import { startFakeDingTalk, type FakeOrg, type RunningFakeDingTalk } from '../sandbox/dingtalk/fake-dingtalk';
+import { demoOrg } from '../sandbox/dingtalk/demo-org';
+import { startFakeDingTalk, type RunningFakeDingTalk } from '../sandbox/dingtalk/fake-dingtalk';
 
 const SANDBOX_APP = { appKey: 'ding-sandbox-app', agentId: 100001, corpId: 'ding-sandbox-corp' };
 export const SANDBOX_CARD_TEMPLATE = 'approval_card.schema';
-
-/** The demo org as DingTalk holds it: the seed's departments under the root (dept 1), each demo user with their DingTalk ids. */
-function demoOrg(): FakeOrg {
-  const deptIds = new Map(demoDepartments.map((d, i) => [d.id, i + 2]));
-  const dingtalkIdOf = new Map(demoUsers.map((u) => [u.id, u.dingtalkUserId]));
-  return {
-    departments: demoDepartments.map((d) => ({
-      dept_id: deptIds.get(d.id)!,
-      name: d.name,
-      parent_id: d.parentId ? deptIds.get(d.parentId)! : 1,
-      managerUserIds: d.leaderIds.map((id) => dingtalkIdOf.get(id)!),
-    })),
-    users: demoUsers.map((u) => ({
-      userid: u.dingtalkUserId,
-      unionid: u.dingtalkUnionId,
-      name: u.name,
-      title: u.title,
-      email: u.email,
-      dept_id_list: u.deptIds.map((id) => deptIds.get(id)!),
-      ...('managerId' in u && u.managerId ? { manager_userid: dingtalkIdOf.get(u.managerId)! } : {}),
-    })),
-  };
-}
 
 /**
  * `npm start` without a DingTalk configured: the fake DingTalk plays it, with the demo org, and

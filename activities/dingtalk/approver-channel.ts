@@ -41,9 +41,6 @@ export function cardSettingsOf(
   };
 }
 
-/** Something the channel could not do, for the instance's timeline (the workflow records it). */
-export type ChannelReport = ChannelProblem;
-
 export interface ApproverChannelInput {
   instanceId: string;
 }
@@ -58,7 +55,7 @@ export interface ApproverChannelInput {
  */
 export function createApproverChannelActivities(db: Db, api: DingTalkApi | undefined, settings: CardSettings | undefined) {
   return {
-    async syncApproverChannel(input: ApproverChannelInput): Promise<{ reports: ChannelReport[] }> {
+    async syncApproverChannel(input: ApproverChannelInput): Promise<{ reports: ChannelProblem[] }> {
       if (!api || !settings) return { reports: [] };
       const projected = await findProjectedView(db, input.instanceId);
       if (!projected) return { reports: [] };
@@ -71,8 +68,8 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
       ]);
       const cardOf = new Map(cards.map((c) => [c.taskId, c]));
       const todoOf = new Map(todos.map((t) => [t.taskId, t]));
-      const reports: ChannelReport[] = [];
-      const report = (r: ChannelReport) => reports.push(r);
+      const reports: ChannelProblem[] = [];
+      const report = (r: ChannelProblem) => reports.push(r);
 
       for (const task of view.tasks) {
         const params = approvalCardParams(context, task);

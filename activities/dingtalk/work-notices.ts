@@ -1,10 +1,10 @@
 import type { Db } from '../../db/client';
-import { findPeople, pendingNotifications, recordNotificationAttempt, type DingTalkPerson, type NotificationRow } from '../../db/dingtalk-channel';
-import { enqueueNotifications } from '../../db/notifications';
+import { findPeople, recordNotificationAttempt, type DingTalkPerson } from '../../db/dingtalk-channel';
+import { enqueueNotifications, listNotifications, type Notification } from '../../db/notifications';
 import { isFinalStatus } from '../../engine/state';
 import { approvalTitle, INSTANCE_STATUS_TEXT, keyFields, taskPageUrl, type CardContext } from '../../integrations/dingtalk/approval-card';
-import type { DingTalkApi, WorkNotificationMessage } from '../../integrations/dingtalk/dingtalk-api';
-import type { ChannelProblem as ChannelReport } from '../../engine/channel-reports';
+import { DingTalkError, type DingTalkApi, type WorkNotificationMessage } from '../../integrations/dingtalk/dingtalk-api';
+import type { ChannelProblem } from '../../engine/channel-reports';
 import { finalFailure } from './dingtalk-failures';
 
 const KIND_LABEL: Record<string, string> = {
@@ -28,7 +28,7 @@ export async function sendPendingNotices(
   api: DingTalkApi,
   context: CardContext,
   people: ReadonlyMap<string, DingTalkPerson>,
-): Promise<ChannelReport[]> {
+): Promise<ChannelProblem[]> {
   const { view } = context;
   if (isFinalStatus(view.status)) {
     await enqueueNotifications(db, [
@@ -42,13 +42,13 @@ export async function sendPendingNotices(
       },
     ]);
   }
-  const rows = await pendingNotifications(db, view.instanceId);
+  const rows = await listNotifications(db, { instanceId: view.instanceId, state: 'pending' });
   if (rows.length === 0) return [];
   const missing = rows.map((r) => r.recipientId).filter((id) => !people.has(id));
   const everyone = new Map(people);
   for (const [id, person] of await findPeople(db, missing)) everyone.set(id, person);
 
-  const reports: ChannelReport[] = [];
+  const reports: ChannelProblem[] = [];
   for (const row of rows) {
     const userId = everyone.get(row.recipientId)?.dingtalkUserId;
     if (!userId) {
@@ -62,16 +62,13 @@ export async function sendPendingNotices(
       continue;
     }
     try {
-      const sent = await api.sendWorkNotification({ userIds: [userId], msg: noticeMessage(row, context, everyone) });
+      const sent = await api.sendWorkNotification({ userIds: [userId], msg: noticeMessage(row, context) });
       await recordNotificationAttempt(db, row.id, { state: 'sent', dingtalkTaskId: String(sent.taskId) });
     } catch (err) {
-      let failure;
-      try {
-        failure = finalFailure(err);
-      } catch (retryable) {
-        await recordNotificationAttempt(db, row.id, { state: 'pending', error: retryable instanceof Error ? retryable.message : String(retryable) });
-        throw retryable;
-      }
+      // Tried again with the whole reconciliation: the row stays pending, with what went wrong.
+      if (!(err instanceof DingTalkError) || err.retryable)
+        await recordNotificationAttempt(db, row.id, { state: 'pending', error: err instanceof Error ? err.message : String(err) });
+      const failure = finalFailure(err);
       await recordNotificationAttempt(db, row.id, { state: 'failed', error: failure.message });
       reports.push({ type: 'notice_failed', userId: row.recipientId, code: failure.code, message: `${row.kind} notice: ${failure.message}` });
     }
@@ -79,11 +76,10 @@ export async function sendPendingNotices(
   return reports;
 }
 
-function noticeMessage(row: NotificationRow, context: CardContext, people: ReadonlyMap<string, DingTalkPerson>): WorkNotificationMessage {
+function noticeMessage(row: Notification, context: CardContext): WorkNotificationMessage {
   const { view, publicBaseUrl } = context;
-  const names = new Map([...people].map(([id, p]) => [id, p.name]));
   const label = KIND_LABEL[row.kind] ?? '通知';
-  const title = `【${label}】${approvalTitle({ view, names })}`;
+  const title = `【${label}】${approvalTitle(context)}`;
   const fields = keyFields(view, context.formFields)
     .slice(0, 3)
     .map((f) => `- ${f.label}: ${f.value}`)

@@ -106,14 +106,9 @@ export function approvalCardParams(context: CardContext, task: CardTask): CardPa
   };
 }
 
-const DECISION_TEXT: Partial<Record<TaskStatus, string>> = {
-  pending: '待审批',
-  waiting: '等待加签',
-  approved: '已同意',
-  rejected: '已拒绝',
-  returned: '已退回',
-  auto_approved: '已自动同意',
-};
+/** What a task's status says beside its assignee's name on the node's line; transferred and cancelled tasks are left out. */
+const { transferred: _transferred, cancelled: _cancelled, ...decisions } = TASK_STATUS_TEXT;
+const DECISION_TEXT: Partial<Record<TaskStatus, string>> = { ...decisions, waiting: '等待加签' };
 
 /** Each person's decision on the node so far, as every card of the node shows it: `张三已同意；李四待审批`. */
 function nodeStatus(context: CardContext, nodeId: string): string {
@@ -128,4 +123,4 @@ export function refusedClickParams(params: CardParamMap, why: string): CardParam
   return { ...params, notice: why };
 }
 
-export { INSTANCE_STATUS_TEXT, TASK_STATUS_TEXT };
+export { INSTANCE_STATUS_TEXT };
