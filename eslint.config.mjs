@@ -15,7 +15,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   importX.flatConfigs.typescript,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: {
@@ -81,6 +81,24 @@ export default tseslint.config(
         'error',
         {
           patterns: [{ group: ['**/activities', '**/activities/**'], message: 'the API starts workflows and calls services; activities belong to the worker' }],
+        },
+      ],
+    },
+  },
+  {
+    // The browser apps: they reach the server only over HTTP, sharing its types and the engine's pure texts.
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'browser code: no Node built-ins' },
+            ...layerBan(
+              ['db', 'api', 'activities', 'workflows', 'integrations', 'workers'],
+              'browser code talks to the API over HTTP: import only types from the server',
+            ),
+          ],
         },
       ],
     },

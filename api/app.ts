@@ -4,6 +4,7 @@ import { openApiDocument } from './contract/openapi';
 import { mountRoutes } from './contract/register';
 import type { AnyRoute } from './contract/route';
 import { ApiError } from './errors';
+import { mountH5 } from './h5-pages';
 import { refuseNulCharacters } from './nul-characters';
 import { definitionRoutes } from './routes/definitions';
 import { delegationRoutes } from './routes/delegations';
@@ -12,6 +13,7 @@ import { docsRoutes } from './routes/docs';
 import { instanceRoutes } from './routes/instances';
 import { opsRoutes } from './routes/ops';
 import { orgRoutes } from './routes/org';
+import { sessionRoutes } from './routes/sessions';
 import { systemRoutes } from './routes/systems';
 import { taskRoutes } from './routes/tasks';
 import { webhookRoutes } from './routes/webhooks';
@@ -29,6 +31,7 @@ const ROUTES: AnyRoute[] = [
   ...systemRoutes,
   ...webhookRoutes,
   ...dingTalkRoutes,
+  ...sessionRoutes,
 ];
 let document: object | undefined;
 const DOCS = docsRoutes(() => (document ??= openApiDocument(API_ROUTES, API_VERSION)));
@@ -38,6 +41,7 @@ export function createApi(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
   app.use('*', refuseNulCharacters);
   mountRoutes(app, API_ROUTES, deps, { checkContract: deps.checkContract === true });
+  mountH5(app, deps);
   app.notFound((c) => c.json(new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toBody(), err.status);

@@ -14,6 +14,11 @@ export const ERROR_CODES = {
   BAD_SIGNATURE: { status: 401, meaning: 'X-Signature does not match the request' },
   REPLAYED_NONCE: { status: 401, meaning: 'X-Nonce was already used within the window' },
   PERMISSION_DENIED: { status: 403, meaning: 'the app lacks the permission the route needs' },
+  SESSION_REQUIRED: { status: 401, meaning: 'the route needs a user session (Authorization: Bearer <token>)' },
+  SESSION_INVALID: { status: 401, meaning: 'the session token is unknown, expired or revoked, or its user left' },
+  ACTOR_MISMATCH: { status: 403, meaning: 'a session acts as its own user: `actorId` names someone else' },
+  NOT_OWN_LIST: { status: 403, meaning: 'a user reads only their own lists' },
+  CC_NOT_FOUND: { status: 404, meaning: 'no cc notice with this id for this user' },
   NOT_FOUND: { status: 404, meaning: 'no such route' },
 
   INSTANCE_NOT_FOUND: { status: 404, meaning: 'no instance with this id' },

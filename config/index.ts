@@ -34,6 +34,8 @@ export interface AppConfig {
   dingtalk?: DingTalkConfig;
   /** The DingTalk sandbox `npm start` runs when no DingTalk is configured. */
   dingtalkSandboxPort: number;
+  /** `POST /auth/dev-login` and the H5 page's user list: anyone may log in as anyone. Only for the sandbox. */
+  devLogin: boolean;
 }
 
 export type DingTalkCallbackMode = 'http' | 'stream';
@@ -89,6 +91,14 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   return value;
 }
 
+/** DEV_LOGIN=1 or 0 when given; otherwise on in embedded mode (no external PostgreSQL or Temporal) and off elsewhere. */
+function devLoginFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.DEV_LOGIN;
+  if (raw === undefined || raw === '') return !env.DATABASE_URL && !env.TEMPORAL_ADDRESS;
+  if (raw !== '1' && raw !== '0') throw new Error(`DEV_LOGIN must be 1 or 0, got "${raw}"`);
+  return raw === '1';
+}
+
 function historyLimitFromEnv(raw: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 100 || value > 50_000) throw new Error(`APPROVAL_HISTORY_LIMIT must be an integer from 100 to 50000, got "${raw}"`);
@@ -117,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(env.APPROVAL_HISTORY_LIMIT ? { historyLimit: historyLimitFromEnv(env.APPROVAL_HISTORY_LIMIT) } : {}),
     ...(dingTalk ? { dingtalk: dingTalk } : {}),
     dingtalkSandboxPort: intFromEnv(env, 'DINGTALK_SANDBOX_PORT', 4200),
+    devLogin: devLoginFromEnv(env),
   };
 }

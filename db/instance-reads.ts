@@ -32,6 +32,8 @@ export async function findProjectedTimeline(db: Db, instanceId: string): Promise
 export interface InstanceListFilter {
   source?: { system: string; type?: string; id?: string };
   initiatorId?: string;
+  /** Only the instances this app started (SPEC §7). */
+  appKey?: string;
   status?: InstanceStatus;
   flowCode?: string;
 }
@@ -39,6 +41,7 @@ export interface InstanceListFilter {
 export interface InstanceSummary {
   instanceId: string;
   flowCode: string;
+  flowName: string;
   flowVersion: number;
   businessKey: string;
   status: InstanceStatus;
@@ -62,6 +65,7 @@ export async function listInstances(
     if (filter.source.id !== undefined) conditions.push(eq(instances.sourceId, filter.source.id));
   }
   if (filter.initiatorId !== undefined) conditions.push(eq(instances.initiatorId, filter.initiatorId));
+  if (filter.appKey !== undefined) conditions.push(eq(instances.appKey, filter.appKey));
   if (filter.status !== undefined) conditions.push(eq(instances.status, filter.status));
   if (filter.flowCode !== undefined) conditions.push(eq(instances.flowCode, filter.flowCode));
   if (page.cursor !== undefined) {
@@ -73,6 +77,7 @@ export async function listInstances(
       .select({
         instanceId: instances.instanceId,
         flowCode: instances.flowCode,
+        flowName: sql<string>`${instances.view}->>'flowName'`,
         flowVersion: instances.flowVersion,
         businessKey: instances.businessKey,
         status: instances.status,
@@ -96,6 +101,7 @@ export async function listInstances(
     (r): InstanceSummary => ({
       instanceId: r.instanceId,
       flowCode: r.flowCode,
+      flowName: r.flowName,
       flowVersion: r.flowVersion,
       businessKey: r.businessKey,
       status: r.status,

@@ -22,6 +22,7 @@ export async function writeProjection(db: Db, write: ProjectionWrite): Promise<v
         businessKey: view.businessKey,
         status: view.status,
         initiatorId: view.initiatorId,
+        appKey: write.appKey ?? null,
         sourceSystem: view.source?.system ?? null,
         sourceType: view.source?.type ?? null,
         sourceId: view.source?.id ?? null,
@@ -36,6 +37,7 @@ export async function writeProjection(db: Db, write: ProjectionWrite): Promise<v
         target: instances.instanceId,
         set: {
           ...fromExcluded(instances, ['status', 'currentNodeIds', 'view', 'revision', 'completedAt']),
+          appKey: sql`coalesce(excluded.app_key, ${instances.appKey})`,
           lastEventSeq: sql`greatest(${instances.lastEventSeq}, excluded.last_event_seq)`,
           projectedAt: sql`now()`,
         },

@@ -61,7 +61,8 @@ export const users = pgTable(
   ],
 );
 
-export const APP_PERMISSIONS = ['start', 'act_for', 'sync', 'admin'] as const;
+/** `read_all`: read every instance, not only those the app started (SPEC §7). */
+export const APP_PERMISSIONS = ['start', 'act_for', 'sync', 'read_all', 'admin'] as const;
 export type AppPermission = (typeof APP_PERMISSIONS)[number];
 
 /** Systems that call us with signed requests (SPEC §7). The secret is stored AES-256-GCM encrypted. */
@@ -142,8 +143,14 @@ export const notifications = pgTable(
     lastError: text('last_error'),
     /** DingTalk's `task_id` of the send. */
     dingtalkTaskId: text('dingtalk_task_id'),
+    /** When the recipient opened it in the app (抄送我的 shows what is unread). */
+    readAt: timestamp('read_at', { withTimezone: true }),
   },
-  (t) => [index('notifications_recipient_id_created_at_idx').on(t.recipientId, t.createdAt), index('notifications_instance_id_idx').on(t.instanceId)],
+  (t) => [
+    index('notifications_recipient_id_created_at_idx').on(t.recipientId, t.createdAt),
+    index('notifications_instance_id_idx').on(t.instanceId),
+    index('notifications_inbox_idx').on(t.recipientId, t.kind, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+  ],
 );
 
 /**
@@ -160,6 +167,8 @@ export const instances = pgTable(
     flowVersion: integer('flow_version').notNull(),
     businessKey: text('business_key').notNull(),
     initiatorId: text('initiator_id').notNull(),
+    /** The app that started it (SPEC §7: an app sees its own instances); null for rows projected before it was kept. */
+    appKey: text('app_key'),
     sourceSystem: text('source_system'),
     sourceType: text('source_type'),
     sourceId: text('source_id'),
@@ -178,6 +187,7 @@ export const instances = pgTable(
   (t) => [
     index('instances_source_idx').on(t.sourceSystem, t.sourceType, t.sourceId, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst()),
     index('instances_initiator_idx').on(t.initiatorId, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst()),
+    index('instances_app_key_idx').on(t.appKey, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst()),
     index('instances_status_idx').on(t.status, t.createdAt.desc().nullsFirst(), t.instanceId.desc().nullsFirst()),
   ],
 );

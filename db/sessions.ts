@@ -32,3 +32,23 @@ export async function findSessionUser(db: Db, token: string, now = new Date()): 
     .where(and(eq(userSessions.tokenHash, hashOf(token)), isNull(userSessions.revokedAt), gt(userSessions.expiresAt, now), eq(users.active, true)));
   return row;
 }
+
+/** Ends a session (logout): the token stops working at once. True when it was live. */
+export async function revokeSession(db: Db, token: string, now = new Date()): Promise<boolean> {
+  const rows = await db
+    .update(userSessions)
+    .set({ revokedAt: now })
+    .where(and(eq(userSessions.tokenHash, hashOf(token)), isNull(userSessions.revokedAt)))
+    .returning({ tokenHash: userSessions.tokenHash });
+  return rows.length > 0;
+}
+
+/** Ends every live session of a user (an admin's revoke, a user who left): answers how many. */
+export async function revokeSessionsOf(db: Db, userId: string, now = new Date()): Promise<number> {
+  const rows = await db
+    .update(userSessions)
+    .set({ revokedAt: now })
+    .where(and(eq(userSessions.userId, userId), isNull(userSessions.revokedAt), gt(userSessions.expiresAt, now)))
+    .returning({ tokenHash: userSessions.tokenHash });
+  return rows.length;
+}

@@ -1,12 +1,18 @@
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { TaskStatus } from '../engine/state';
 import type { Db } from './client';
 import { decodeCursor, isoTimestamp, toPage, withCursor } from './keyset';
-import { tasks, users } from './schema';
+import { instances, tasks, users } from './schema';
+
+/** 已办: every task that is neither pending nor waiting. */
+export const CLOSED = 'closed';
+const OPEN_STATUSES: TaskStatus[] = ['pending', 'waiting'];
 
 export interface TaskListFilter {
   assigneeId?: string;
-  status: TaskStatus;
+  status: TaskStatus | typeof CLOSED;
+  /** Only tasks of instances this app started (SPEC §7). */
+  appKey?: string;
   flowCode?: string;
   /** Created at or after (inclusive). */
   createdFrom?: string;
@@ -39,7 +45,10 @@ export interface TodoPage {
  * without, of `tasks_status_idx`.
  */
 export async function listTasks(db: Db, filter: TaskListFilter, page: { limit: number; cursor?: string }): Promise<TodoPage> {
-  const conditions: SQL[] = [eq(tasks.status, filter.status)];
+  const conditions: SQL[] = [filter.status === CLOSED ? notInArray(tasks.status, OPEN_STATUSES) : eq(tasks.status, filter.status)];
+  if (filter.appKey !== undefined) {
+    conditions.push(sql`exists (select 1 from ${instances} where ${instances.instanceId} = ${tasks.instanceId} and ${instances.appKey} = ${filter.appKey})`);
+  }
   if (filter.assigneeId !== undefined) conditions.push(eq(tasks.assigneeId, filter.assigneeId));
   if (filter.flowCode !== undefined) conditions.push(eq(tasks.flowCode, filter.flowCode));
   if (filter.createdFrom !== undefined) conditions.push(gte(tasks.createdAt, filter.createdFrom));

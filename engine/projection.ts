@@ -9,6 +9,8 @@ import type { InstanceState, TimelineEvent } from './state';
  */
 export interface ProjectionWrite {
   revision: number;
+  /** The app that started the instance (who may read it, SPEC §7); absent in writes recorded before it was carried. */
+  appKey?: string;
   view: InstanceView;
   changedTaskIds: string[];
   events: TimelineEvent[];
@@ -37,7 +39,7 @@ export function nextProjection(
   const fingerprints = new Map(view.tasks.map((t) => [t.taskId, JSON.stringify(t)]));
   const changedTaskIds = [...fingerprints].filter(([taskId, print]) => written.get(taskId) !== print).map(([taskId]) => taskId);
   const events = state.timeline.filter((e) => e.seq > mark.eventSeq);
-  return { write: { revision: mark.revision + 1, view, changedTaskIds, events }, fingerprints };
+  return { write: { revision: mark.revision + 1, appKey: state.appKey, view, changedTaskIds, events }, fingerprints };
 }
 
 export function markAfter(write: ProjectionWrite, mark: ProjectionMark): ProjectionMark {

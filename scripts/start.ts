@@ -141,6 +141,7 @@ function printBanner(info: {
   taskQueue: string;
   dataDir: string;
   demoErpSecret: string;
+  devLogin: boolean;
   seconds: number;
 }): void {
   const lines = [
@@ -148,6 +149,7 @@ function printBanner(info: {
     `Approval service ready in ${info.seconds.toFixed(1)} s`,
     '',
     `  API            ${info.apiUrl}/api/v1   (health ${info.apiUrl}/healthz, readiness ${info.apiUrl}/readyz)`,
+    `  H5 app         ${info.apiUrl}/h5/   (待办 / 已办 / 我发起的 / 抄送我的 and every action; ${info.devLogin ? 'log in as any demo user (DEV_LOGIN)' : '免登 inside DingTalk'})`,
     `  API docs       ${info.apiUrl}/docs   (Swagger UI; "Try it out" signs with the demo credentials below; ${info.apiUrl}/openapi.json)`,
     `  Temporal       ${info.temporalAddress}  namespace ${info.temporalNamespace}, task queue ${info.taskQueue}`,
     info.temporalUiUrl

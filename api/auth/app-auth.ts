@@ -31,6 +31,7 @@ export function requireApp(deps: ApiDependencies, permission?: AppPermission): M
       throw new ApiError(replayed.code, replayed.message);
     }
     c.set('caller', app);
+    c.set('viewer', { kind: 'app', app });
     // Hono keeps the body it read for the signature: this reads no second time.
     c.set('rawBody', await c.req.text());
     await next();

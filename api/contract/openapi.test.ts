@@ -25,7 +25,7 @@ describe('GET /openapi.json', () => {
     expect(result.valid).toBe(true);
   });
 
-  it('documents every route the app serves, with its method, and nothing else', async () => {
+  it('documents every route the app serves, with its method, and nothing else (the H5 app’s pages are pages, not API)', async () => {
     const document = await fetchDocument();
     const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${honoPath(path)}`),
@@ -33,23 +33,28 @@ describe('GET /openapi.json', () => {
     const served = [
       ...new Set(
         createApi(deps)
-          .routes.filter((r) => r.method !== 'ALL')
+          .routes.filter((r) => r.method !== 'ALL' && !r.path.startsWith('/h5'))
           .map((r) => `${r.method} ${r.path}`),
       ),
     ];
     expect(documented.sort()).toEqual(served.sort());
   });
 
-  it('requires the four SPEC §7 headers on every signed route, and none on the unsigned ones', async () => {
+  it('requires the four SPEC §7 headers on every signed route, a session on the users’ ones, either where both may call, and none on the unsigned ones', async () => {
     const document = await fetchDocument();
-    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['AppKey', 'Nonce', 'Signature', 'Timestamp']);
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['AppKey', 'Nonce', 'Session', 'Signature', 'Timestamp']);
+    const signed = { AppKey: [], Timestamp: [], Nonce: [], Signature: [] };
+    const expected = (spec: (typeof API_ROUTES)[number]['spec']) => {
+      if (spec.auth === 'none') return [];
+      if (spec.auth === 'session') return [{ Session: [] }];
+      return spec.sessions ? [signed, { Session: [] }] : [signed];
+    };
     for (const { spec } of API_ROUTES) {
       const operation = document.paths[spec.path]![spec.method]!;
-      expect([spec.operationId, operation.security]).toEqual([
-        spec.operationId,
-        spec.auth === 'none' ? [] : [{ AppKey: [], Timestamp: [], Nonce: [], Signature: [] }],
-      ]);
+      expect([spec.operationId, operation.security]).toEqual([spec.operationId, expected(spec)]);
     }
+    expect(document.paths['/api/v1/instances/{id}']!.get!.security).toEqual([signed, { Session: [] }]);
+    expect(document.paths['/api/v1/cc']!.get!.security).toEqual([{ Session: [] }]);
   });
 
   it('lists each route’s errors by status in the SPEC §6 shape, 401s on signed routes and 403 where a permission is needed', async () => {

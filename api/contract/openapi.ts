@@ -16,17 +16,29 @@ const SIGNATURE_SCHEMES = {
   },
 } as const;
 
-const SIGNED = [Object.fromEntries(Object.keys(SIGNATURE_SCHEMES).map((name) => [name, []]))];
+const SIGNED = Object.fromEntries(Object.keys(SIGNATURE_SCHEMES).map((name) => [name, []]));
+const SESSION = { Session: [] };
+
+/** Either requirement suffices (OpenAPI's security list is an OR of its entries). */
+function securityOf(spec: RouteSpec) {
+  if (spec.auth === 'none') return [];
+  if (spec.auth === 'session') return [SESSION];
+  return spec.sessions ? [SIGNED, SESSION] : [SIGNED];
+}
 
 const PERMISSIONS: Record<string, string> = {
   start: 'start instances (and preview their route)',
   act_for: 'act for users, manage their delegations',
   sync: 'push the org',
+  read_all: 'read every instance and todo list, not only those of the instances it started',
   admin: 'flow definitions, ERP systems, ops',
 };
 
 function describe(spec: RouteSpec): string | undefined {
-  const needs = spec.auth === 'none' || spec.auth === 'signed' ? undefined : `Needs the \`${spec.auth}\` permission (${PERMISSIONS[spec.auth]}).`;
+  const needs =
+    spec.auth === 'none' || spec.auth === 'signed' || spec.auth === 'session'
+      ? undefined
+      : `Needs the \`${spec.auth}\` permission (${PERMISSIONS[spec.auth]}).`;
   return [spec.description, needs].filter(Boolean).join('\n\n') || undefined;
 }
 
@@ -56,7 +68,7 @@ function pathOf(spec: RouteSpec): RouteConfig {
     tags: [spec.tag],
     summary: spec.summary,
     ...(description ? { description } : {}),
-    security: spec.auth === 'none' ? [] : SIGNED,
+    security: securityOf(spec),
     request: {
       ...(spec.params ? { params: spec.params } : {}),
       ...(spec.query ? { query: spec.query } : {}),
@@ -72,6 +84,11 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string) {
   for (const [name, scheme] of Object.entries(SIGNATURE_SCHEMES)) {
     registry.registerComponent('securitySchemes', name, { type: 'apiKey', in: 'header', name: scheme.name, description: scheme.description });
   }
+  registry.registerComponent('securitySchemes', 'Session', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'a user session from 免登 (`POST /api/v1/auth/dingtalk`) or the sandbox’s dev login; 8 hours, revocable',
+  });
   for (const { spec } of routes) registry.registerPath(pathOf(spec));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -79,7 +96,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string) {
       title: 'Approval orchestration API',
       version,
       description:
-        'Business approvals on Temporal (SPEC §6). Every `/api/v1` call is signed (SPEC §7), except DingTalk’s card callback (signed DingTalk’s way) and 免登: the X-App-Key, X-Timestamp, X-Nonce and X-Signature headers. Errors have one shape: `{"error": {"code", "message", "details?"}}`.',
+        'Business approvals on Temporal (SPEC §6). Every `/api/v1` call of an app is signed (SPEC §7): the X-App-Key, X-Timestamp, X-Nonce and X-Signature headers. Users call the routes that say so with their session (`Authorization: Bearer`), from 免登. DingTalk’s card callback is signed DingTalk’s way. Errors have one shape: `{"error": {"code", "message", "details?"}}`.',
     },
     tags: [
       { name: 'instances', description: 'start, read and act on approvals' },
@@ -90,6 +107,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string) {
       { name: 'systems', description: 'ERP systems for service nodes and write-back' },
       { name: 'webhooks', description: 'dead letters and the delivery log' },
       { name: 'dingtalk', description: 'card clicks from DingTalk (HTTP callback mode) and 免登 login' },
+      { name: 'users', description: 'sessions, the user picker, 抄送我的' },
       { name: 'ops', description: 'health, the drift check, this document' },
     ],
   });

@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { requireApp } from '../auth/app-auth';
+import { requireSession, requireSessionOrApp } from '../auth/session-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
 import { ApiError, validationFailed } from '../errors';
 import { fieldProblems, parseJson } from '../request-body';
@@ -33,14 +34,21 @@ async function inputOf(spec: RouteSpec, deps: ApiDependencies, c: Context<ApiEnv
     const raw = spec.auth === 'none' ? await c.req.text() : c.get('rawBody');
     body = spec.bodyCheckedByHandler ? parseJson(raw) : validated(spec.body, parseJson(raw), '');
   }
-  return { params, query, body, caller: spec.auth === 'none' ? undefined : c.get('caller'), deps, c };
+  const authenticated = spec.auth !== 'none';
+  return { params, query, body, caller: authenticated ? c.get('caller') : undefined, viewer: authenticated ? c.get('viewer') : undefined, deps, c };
+}
+
+function guardsOf(spec: RouteSpec, deps: ApiDependencies) {
+  if (spec.auth === 'none') return [];
+  if (spec.auth === 'session') return [requireSession(deps)];
+  const appGuard = requireApp(deps, spec.auth === 'signed' ? undefined : spec.auth);
+  return [spec.sessions ? requireSessionOrApp(deps, appGuard) : appGuard];
 }
 
 /** Mounts each route: its signature and permission check, then its inputs validated, then its handler. */
 export function mountRoutes(app: Hono<ApiEnv>, routes: readonly AnyRoute[], deps: ApiDependencies, options: MountOptions = {}): void {
   for (const { spec, handle } of routes) {
-    const guard = spec.auth === 'none' ? [] : [requireApp(deps, spec.auth === 'signed' ? undefined : spec.auth)];
-    app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...guard, async (c) => {
+    app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...guardsOf(spec, deps), async (c) => {
       let reply;
       try {
         reply = await handle(await inputOf(spec, deps, c));

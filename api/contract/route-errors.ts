@@ -2,14 +2,16 @@ import { ERROR_CODES, type ErrorCode } from '../error-codes';
 import type { RouteSpec } from './route';
 
 const SIGNATURE_ERRORS: ErrorCode[] = ['MISSING_SIGNATURE', 'UNKNOWN_APP', 'STALE_TIMESTAMP', 'BAD_SIGNATURE', 'REPLAYED_NONCE'];
+const SESSION_ERRORS: ErrorCode[] = ['SESSION_REQUIRED', 'SESSION_INVALID'];
 
 /** Every error code a route may answer: its own, and those its signature, its permission and its inputs imply. */
 export function errorCodesOf(spec: RouteSpec): ErrorCode[] {
   const implied: ErrorCode[] = [
     ...(spec.body ? (['MALFORMED_JSON'] as const) : []),
     ...(spec.body || spec.query || spec.params ? (['VALIDATION_FAILED'] as const) : []),
-    ...(spec.auth === 'none' ? [] : SIGNATURE_ERRORS),
-    ...(spec.auth !== 'none' && spec.auth !== 'signed' ? (['PERMISSION_DENIED'] as const) : []),
+    ...(spec.auth === 'none' || spec.auth === 'session' ? [] : SIGNATURE_ERRORS),
+    ...(spec.auth === 'session' || spec.sessions ? SESSION_ERRORS : []),
+    ...(spec.auth !== 'none' && spec.auth !== 'signed' && spec.auth !== 'session' ? (['PERMISSION_DENIED'] as const) : []),
   ];
   return [...new Set([...implied, ...(spec.errors ?? [])])];
 }

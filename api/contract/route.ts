@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { RegisteredApp } from '../../db/apps';
 import type { AppPermission } from '../../db/schema';
+import type { UserViewer, Viewer } from '../auth/viewer';
 import type { ApiDependencies, ApiEnv } from '../context';
 import type { ErrorCode } from '../error-codes';
 
@@ -13,8 +14,11 @@ import type { ErrorCode } from '../error-codes';
 
 export type HttpMethod = 'get' | 'post' | 'delete';
 
-/** `none`: unsigned (health, the docs); `signed`: any app with a valid signature; else the permission it needs. */
-export type RouteAuth = 'none' | 'signed' | AppPermission;
+/**
+ * `none`: unsigned (health, the docs, login); `session`: a user's session only; `signed`: any app
+ * with a valid signature; else the permission the app needs. `sessions: true` lets users in too.
+ */
+export type RouteAuth = 'none' | 'session' | 'signed' | AppPermission;
 
 export type SuccessStatus = 200 | 201 | 202 | 503;
 
@@ -36,6 +40,8 @@ export interface Endpoint {
   /** OpenAPI style: `/api/v1/instances/{id}`. */
   path: `/${string}`;
   auth: RouteAuth;
+  /** An app route that users may call with their session as well (SPEC §7: "the same `/api/v1` routes"). */
+  sessions?: true;
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -60,8 +66,10 @@ export interface RouteInput<S extends RouteSpec> {
   params: Output<S['params']>;
   query: Output<S['query']>;
   body: S['bodyCheckedByHandler'] extends true ? unknown : Output<S['body']>;
-  /** The app whose signature the request carried. */
-  caller: S['auth'] extends 'none' ? undefined : RegisteredApp;
+  /** The app whose signature the request carried (none when a user's session did). */
+  caller: S['auth'] extends 'none' | 'session' ? undefined : S['sessions'] extends true ? RegisteredApp | undefined : RegisteredApp;
+  /** The app or the user asking. */
+  viewer: S['auth'] extends 'none' ? undefined : S['auth'] extends 'session' ? UserViewer : Viewer;
   deps: ApiDependencies;
   c: Context<ApiEnv>;
 }

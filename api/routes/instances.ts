@@ -8,6 +8,8 @@ import {
   instanceListQuery,
   instancePage,
   instanceParams,
+  instanceForm,
+  instanceRoute,
   instanceView,
   notificationList,
   startAnswer,
@@ -15,35 +17,91 @@ import {
   timelineView,
 } from '../schemas/instances';
 import { listNotifications } from '../../db/notifications';
+import type { Viewer } from '../auth/viewer';
+import { ApiError, validationFailed } from '../errors';
+import { formOfInstance, routeOfInstance } from '../services/instance-route';
+import { readsAll, visibleInstance } from '../services/visibility';
 import { actOnInstance, retryCompensations } from '../services/instance-actions';
-import { timelineOf, viewInstance } from '../services/instance-reads';
+import { timelineOf } from '../services/instance-reads';
 import { startApproval } from '../services/start-approval';
 
 /** What an action may answer besides its input's problems: the workflow's refusals, and the users it names. */
-const ACTION_ERRORS: ErrorCode[] = ['INSTANCE_NOT_FOUND', 'UNKNOWN_USER', ...ACTION_REFUSAL_CODES.map(errorCodeOfRefusal)];
+const ACTION_ERRORS: ErrorCode[] = ['INSTANCE_NOT_FOUND', 'UNKNOWN_USER', 'ACTOR_MISMATCH', ...ACTION_REFUSAL_CODES.map(errorCodeOfRefusal)];
+
+const VISIBILITY = 'A user sees the instances they take part in; an app those it started (every one with `read_all` or `admin`); any other answers 404.';
+
+/** SPEC §7: a session acts as its own user; an app names whom it acts for. */
+function actorOf(viewer: Viewer, actorId: string | undefined): string {
+  if (viewer.kind === 'user') {
+    if (actorId !== undefined && actorId !== viewer.user.id) throw new ApiError('ACTOR_MISMATCH', `this session acts as ${viewer.user.id}, not ${actorId}`);
+    return viewer.user.id;
+  }
+  if (actorId === undefined) throw validationFailed([{ field: 'actorId', message: 'required when an app acts for a user' }]);
+  return actorId;
+}
 
 const route = routesOf('instances');
 
 /** Approval instances (SPEC §6): start, read, act. */
 export const instanceRoutes: AnyRoute[] = [
   route(
-    { operationId: 'listInstances', method: 'get', path: '/api/v1/instances', auth: 'signed', query: instanceListQuery },
-    { summary: 'The instances of a source document (or system / type) or of an initiator, newest first', responses: okWith('a page', instancePage) },
-    async ({ query: { limit, cursor, sourceSystem, sourceType, sourceId, ...filter }, deps }) => {
+    { operationId: 'listInstances', method: 'get', path: '/api/v1/instances', auth: 'signed', sessions: true, query: instanceListQuery },
+    {
+      summary: 'The instances of a source document (or system / type) or of an initiator, newest first',
+      description: 'A user lists the instances they started (我发起的); an app those it started, every one with `read_all` or `admin`.',
+      responses: okWith('a page', instancePage),
+      errors: ['NOT_OWN_LIST'],
+    },
+    async ({ query: { limit, cursor, sourceSystem, sourceType, sourceId, ...filter }, viewer, deps }) => {
+      if (viewer.kind === 'user' && (filter.initiatorId !== viewer.user.id || sourceSystem !== undefined))
+        throw new ApiError('NOT_OWN_LIST', 'a user lists the instances they started: initiatorId must be their own id');
       const source =
         sourceSystem === undefined ? undefined : { system: sourceSystem, ...(sourceType ? { type: sourceType } : {}), ...(sourceId ? { id: sourceId } : {}) };
-      return ok(await pagedOrBadCursor(() => listInstances(deps.db, { ...filter, ...(source ? { source } : {}) }, { limit, ...(cursor ? { cursor } : {}) })));
+      const ownedBy = viewer.kind === 'app' && !readsAll(viewer) ? { appKey: viewer.app.key } : {};
+      const page = { limit, ...(cursor ? { cursor } : {}) };
+      return ok(await pagedOrBadCursor(() => listInstances(deps.db, { ...filter, ...ownedBy, ...(source ? { source } : {}) }, page)));
     },
   ),
   route(
-    { operationId: 'getInstance', method: 'get', path: '/api/v1/instances/{id}', auth: 'signed', params: instanceParams },
-    { summary: 'The instance view: status, current nodes, tasks, form', responses: okWith('the instance', instanceView), errors: ['INSTANCE_NOT_FOUND'] },
-    async ({ params, deps }) => ok(await viewInstance(deps, params.id)),
+    { operationId: 'getInstance', method: 'get', path: '/api/v1/instances/{id}', auth: 'signed', sessions: true, params: instanceParams },
+    {
+      summary: 'The instance view: status, current nodes, tasks, form',
+      description: VISIBILITY,
+      responses: okWith('the instance', instanceView),
+      errors: ['INSTANCE_NOT_FOUND'],
+    },
+    async ({ params, viewer, deps }) => ok(await visibleInstance(deps, viewer, params.id)),
   ),
   route(
-    { operationId: 'getTimeline', method: 'get', path: '/api/v1/instances/{id}/timeline', auth: 'signed', params: instanceParams },
-    { summary: 'The audit timeline, in order', responses: okWith('every event', timelineView), errors: ['INSTANCE_NOT_FOUND'] },
-    async ({ params, deps }) => ok(await timelineOf(deps, params.id)),
+    { operationId: 'getTimeline', method: 'get', path: '/api/v1/instances/{id}/timeline', auth: 'signed', sessions: true, params: instanceParams },
+    { summary: 'The audit timeline, in order', description: VISIBILITY, responses: okWith('every event', timelineView), errors: ['INSTANCE_NOT_FOUND'] },
+    async ({ params, viewer, deps }) => {
+      await visibleInstance(deps, viewer, params.id);
+      return ok(await timelineOf(deps, params.id));
+    },
+  ),
+  route(
+    { operationId: 'getInstanceRoute', method: 'get', path: '/api/v1/instances/{id}/route', auth: 'signed', sessions: true, params: instanceParams },
+    {
+      summary: 'The instance’s route: nodes done, current and to come, with their approvers',
+      description: `The planned route for the current form, walked as the route preview walks it; upcoming approvers are the org’s answer today. ${VISIBILITY}`,
+      responses: okWith('the route', instanceRoute),
+      errors: ['INSTANCE_NOT_FOUND'],
+    },
+    async ({ params, viewer, deps }) => {
+      const view = await visibleInstance(deps, viewer, params.id);
+      return ok(await routeOfInstance(deps, view, await timelineOf(deps, params.id)));
+    },
+  ),
+  route(
+    { operationId: 'getInstanceForm', method: 'get', path: '/api/v1/instances/{id}/form', auth: 'signed', sessions: true, params: instanceParams },
+    {
+      summary: 'The form with its fields’ labels and types (for showing it and for resubmitting it)',
+      description: VISIBILITY,
+      responses: okWith('the form', instanceForm),
+      errors: ['INSTANCE_NOT_FOUND'],
+    },
+    async ({ params, viewer, deps }) => ok(await formOfInstance(deps, await visibleInstance(deps, viewer, params.id))),
   ),
   route(
     { operationId: 'getNotifications', method: 'get', path: '/api/v1/instances/{id}/notifications', auth: 'signed', params: instanceParams },
@@ -53,8 +111,8 @@ export const instanceRoutes: AnyRoute[] = [
       responses: okWith('every notification, oldest first', notificationList),
       errors: ['INSTANCE_NOT_FOUND'],
     },
-    async ({ params, deps }) => {
-      await viewInstance(deps, params.id);
+    async ({ params, viewer, deps }) => {
+      await visibleInstance(deps, viewer, params.id);
       const rows = await listNotifications(deps.db, { instanceId: params.id });
       return ok({
         items: rows.map((n) => ({
@@ -86,15 +144,28 @@ export const instanceRoutes: AnyRoute[] = [
     },
   ),
   route(
-    { operationId: 'actOnInstance', method: 'post', path: '/api/v1/instances/{id}/actions', auth: 'act_for', params: instanceParams, body: actionBody },
     {
-      summary: 'Act for a user: approve, reject, transfer, add or remove signers, return, resubmit, revoke, withdraw, comment, urge',
+      operationId: 'actOnInstance',
+      method: 'post',
+      path: '/api/v1/instances/{id}/actions',
+      auth: 'act_for',
+      sessions: true,
+      params: instanceParams,
+      body: actionBody,
+    },
+    {
+      summary: 'Act: approve, reject, transfer, add or remove signers, return, resubmit, revoke, withdraw, comment, urge',
       description:
+        'A user acts with their session (the actor is the session’s user; an `actorId` naming anyone else is refused); an app with `act_for` acts for `actorId`. ' +
         'A Workflow Update whose id is `actionId`: a repeat answers the first result and does nothing again. A refusal (403, 404, 409, 422) leaves no trace. The answer is the instance once the action has taken effect: it already holds the next pending task.',
       responses: okWith('the instance after the action', instanceView),
       errors: ACTION_ERRORS,
     },
-    async ({ params, body, deps }) => ok(await actOnInstance(deps, params.id, body)),
+    async ({ params, body, viewer, deps }) => {
+      const actorId = actorOf(viewer, body.actorId);
+      await visibleInstance(deps, viewer, params.id);
+      return ok(await actOnInstance(deps, params.id, { ...body, actorId }));
+    },
   ),
   route(
     {

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import type { ActionRequest } from '../../engine/action-request';
 import { key } from './common';
 
+/** The body leaves the actor out when a session says who acts. */
+type WithActorOptional<T> = T extends unknown ? Omit<T, 'actorId'> & { actorId?: string } : never;
+
 const actionCommon = {
   actionId: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of letters, digits, ".", "_", ":" or "-"')
     .describe('idempotency key: the same actionId again answers the first result and does nothing again'),
-  actorId: key.describe('the user the app acts for (needs the `act_for` permission)'),
+  actorId: key.optional().describe('the user an app acts for (required of an app; a session acts as its own user)'),
   taskId: key.optional().describe('the task acted on; without it, the actor’s pending task'),
   comment: z.string().min(1).max(2000).optional(),
 };
@@ -37,8 +40,10 @@ export const actionBody = z
     action('comment', 'a comment on the timeline', { comment: z.string().min(1).max(2000) }),
     action('urge', '催办: the initiator reminds the current assignees (once per task per hour)', {}),
   ])
-  .meta({ id: 'Action' }) satisfies z.ZodType<ActionRequest>;
+  .meta({ id: 'Action' }) satisfies z.ZodType<WithActorOptional<ActionRequest>>;
 export type ActionBody = z.infer<typeof actionBody>;
+/** An action once the API knows its actor (the session's user, or whom the app acts for). */
+export type ActorAction = ActionBody & { actorId: string };
 
 /** Ops: run the failed compensations again. `requestId` makes a repeat harmless. */
 export const compensationRetryBody = z.strictObject({ requestId: z.string().min(1).max(128) });

@@ -151,6 +151,7 @@ export const instancePage = z
       z.object({
         instanceId,
         flowCode: z.string(),
+        flowName: z.string(),
         flowVersion: z.number().int(),
         businessKey: z.string(),
         status: z.enum(INSTANCE_STATUSES),
@@ -164,3 +165,46 @@ export const instancePage = z
     nextCursor,
   })
   .meta({ id: 'InstancePage' });
+
+const approverOnRoute = z.object({
+  userId: z.string(),
+  delegatedFrom: z.string().optional(),
+  substitutedFor: z.string().optional(),
+  autoApproved: z.enum(['dedupe', 'initiator']).optional(),
+});
+
+export const instanceRoute = z
+  .object({
+    nodes: z.array(
+      z.object({
+        nodeId: z.string(),
+        type: z.enum(['start', 'approval', 'condition', 'cc', 'service', 'parallel', 'join', 'end']),
+        name: z.string().optional(),
+        state: z.enum(['done', 'current', 'upcoming', 'not_reached']),
+        mode: z.enum(['all', 'any', 'sequential', 'vote']).optional(),
+        taskIds: z.array(z.string()).optional().describe('done and current approval nodes: their tasks, oldest first (see the instance view)'),
+        approvers: z.array(approverOnRoute).optional().describe('upcoming approval nodes: whom the org gives today'),
+        recipients: z.array(z.string()).optional().describe('upcoming cc nodes: whom it would notify'),
+        whenEmpty: z.enum(['auto_approve', 'to_admin', 'reject']).optional(),
+      }),
+    ),
+    people: z.record(z.string(), z.string()).describe('user id → name, for everyone the instance, its route and its timeline name'),
+  })
+  .meta({
+    id: 'InstanceRoute',
+    description: 'the instance’s route for its current form: what is done, what is current, what is to come and who would approve it',
+  });
+
+export const instanceForm = z
+  .object({
+    fields: z.array(
+      z.object({
+        key: z.string(),
+        label: z.string(),
+        type: z.enum(['string', 'number', 'boolean', 'date']),
+        required: z.boolean(),
+        value: z.unknown().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'InstanceForm', description: 'the form with the labels and types of the instance’s flow version' });

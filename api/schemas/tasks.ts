@@ -6,8 +6,11 @@ import { cursor, instant, key, nextCursor, pageLimit, timestamp } from './common
 
 export const taskListQuery = z
   .strictObject({
-    assignee: key.optional(),
-    status: z.enum(TASK_STATUSES).default('pending').describe('pending (待办, the default); approved, rejected … give 已办'),
+    assignee: key.optional().describe('whose list; a user session reads its own (the default)'),
+    status: z
+      .enum([...TASK_STATUSES, 'closed'])
+      .default('pending')
+      .describe('pending (待办, the default); closed (已办: every task neither pending nor waiting), or one status'),
     flowCode: key.optional(),
     createdFrom: instant.optional().describe('created at or after'),
     createdTo: instant.optional().describe('created before'),

@@ -5,7 +5,7 @@ import { isWorkflowNotFound } from '../../temporal-config/workflow-not-found';
 import { actUpdate, retryCompensationsUpdate } from '../../workflows/messages';
 import type { ApiDependencies } from '../context';
 import { ApiError } from '../errors';
-import type { ActionBody } from '../schemas/actions';
+import type { ActorAction } from '../schemas/actions';
 import { refusalError } from '../update-refusals';
 import { resolveActionTargets } from './action-targets';
 import { instanceNotFound, viewInstance } from './instance-reads';
@@ -15,7 +15,7 @@ import { instanceNotFound, viewInstance } from './instance-reads';
  * repeat within a run with the first outcome; the workflow itself one after continue-as-new). The
  * workflow's validator checks it against the instance; a refusal leaves no trace in history.
  */
-export async function actOnInstance(deps: ApiDependencies, instanceId: string, body: ActionBody): Promise<InstanceView> {
+export async function actOnInstance(deps: ApiDependencies, instanceId: string, body: ActorAction): Promise<InstanceView> {
   const ids = parseInstanceId(instanceId);
   if (!ids) throw instanceNotFound(instanceId);
   const action = await withTargets(deps, ids.flowCode, body);
@@ -51,7 +51,7 @@ async function updateFailure(deps: ApiDependencies, instanceId: string, err: unk
 }
 
 /** The people a transfer or an add_signer names, as tasks will go to them (after delegation): only the database knows. */
-async function withTargets(deps: ApiDependencies, flowCode: string, body: ActionBody): Promise<ActionRequest> {
+async function withTargets(deps: ApiDependencies, flowCode: string, body: ActorAction): Promise<ActionRequest> {
   switch (body.type) {
     case 'transfer':
       return { ...body, targets: await resolveActionTargets(deps.db, flowCode, 'toUserId', [body.toUserId]) };

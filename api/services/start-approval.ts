@@ -84,7 +84,7 @@ export async function startApproval(deps: ApiDependencies, appKey: string, body:
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      memo: { payloadHash, flowVersion: published.version },
+      memo: { payloadHash, flowVersion: published.version, appKey },
       typedSearchAttributes: [
         { key: searchAttributes.flowCode, value: body.flowCode },
         { key: searchAttributes.status, value: 'running' },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FormField } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
-import type { InstanceStatus, TaskStatus } from '../../engine/state';
+import type { TaskStatus } from '../../engine/state';
+import { INSTANCE_STATUS_TEXT, TASK_STATUS_TEXT } from '../../engine/status-text';
 import type { CardParamMap } from './dingtalk-api';
 
 /**
@@ -24,27 +25,6 @@ export interface CardContext {
 
 /** How many form fields a card shows: the first ones the definition lists. */
 const KEY_FIELDS = 5;
-
-const TASK_STATUS_TEXT: Record<TaskStatus, string> = {
-  pending: '待审批',
-  waiting: '等待加签人审批',
-  approved: '已同意',
-  rejected: '已拒绝',
-  transferred: '已转交',
-  cancelled: '无需处理',
-  returned: '已退回',
-  auto_approved: '已自动同意',
-};
-
-const INSTANCE_STATUS_TEXT: Record<InstanceStatus, string> = {
-  running: '审批中',
-  approved: '审批通过',
-  rejected: '审批拒绝',
-  withdrawn: '已撤回',
-  failed: '审批失败',
-  compensating: '审批失败，正在回滚',
-  compensation_failed: '审批失败，回滚未完成',
-};
 
 /** Our id of the card of one task, unique across instances (task ids are unique only within theirs); also the todo's `sourceId`. */
 export function outTrackIdOf(instanceId: string, taskId: string): string {

@@ -14,6 +14,7 @@ const clickForm = z.object({
     .optional(),
 });
 const authCodeForm = z.object({ userid: z.string().min(1) });
+const openForm = z.object({ userid: z.string().min(1), url: z.url({ protocol: /^https?$/ }) });
 
 function isJson(c: Context): boolean {
   return (c.req.header('content-type') ?? '').includes('application/json');
@@ -47,6 +48,16 @@ export function registerSandboxRoutes(app: Hono, state: FakeDingTalkState): void
     } catch (err) {
       return c.json({ error: err instanceof Error ? err.message : String(err) }, 404);
     }
+  });
+
+  // The link a DingTalk user opens, as DingTalk's container would (see openHref in state-page.ts).
+  app.get('/_sandbox/open', (c) => {
+    const input = openForm.safeParse(c.req.query());
+    if (!input.success) return c.json({ error: describeIssues(input.error) }, 400);
+    if (!state.directory.userById(input.data.userid)) return c.json({ error: `no user ${input.data.userid} in the org` }, 404);
+    const target = new URL(input.data.url);
+    target.hash = `dd_auth_code=${encodeURIComponent(state.issueAuthCode(input.data.userid))}`;
+    return c.redirect(target.toString(), 302);
   });
 
   app.post('/_sandbox/auth-code', async (c) => {

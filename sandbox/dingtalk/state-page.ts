@@ -16,6 +16,16 @@ function safeHref(url: unknown): string | undefined {
   return typeof url === 'string' && /^https?:\/\//i.test(url) ? escapeHtml(url) : undefined;
 }
 
+/**
+ * A link the user opens, as DingTalk's container would open it: the page may ask
+ * `dd.requestAuthCode` for a 免登 code. Outside DingTalk there is no JSAPI, so the link goes by
+ * `/_sandbox/open`, which hands the page a code in the fragment (`#dd_auth_code=…`, never sent to a server).
+ */
+function openHref(userid: string, url: unknown): string | undefined {
+  if (!safeHref(url)) return undefined;
+  return escapeHtml(`/_sandbox/open?${new URLSearchParams({ userid, url: url as string }).toString()}`);
+}
+
 function time(at: number): string {
   return new Date(at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 }
@@ -59,7 +69,7 @@ function renderCard(card: FakeCard, params: Record<string, string>, userid: stri
 <button name="action" value="reject" class="reject">拒绝</button>
 </form>`
       : '';
-  const detail = safeHref(params.detailUrl);
+  const detail = openHref(userid, params.detailUrl);
   return `<article class="card">
 <div class="card-head"><strong>${escapeHtml(params.title ?? card.templateId)}</strong><span class="badge status-${escapeHtml(params.status ?? '')}">${escapeHtml(params.statusText ?? params.status ?? '')}</span></div>
 ${params.initiator ? `<p class="meta">发起人：${escapeHtml(params.initiator)}</p>` : ''}
@@ -67,14 +77,14 @@ ${fieldsHtml}
 ${params.notice ? `<p class="notice">${escapeHtml(params.notice)}</p>` : ''}
 ${othersHtml}
 ${buttons}
-${detail ? `<p><a href="${detail}">查看详情</a></p>` : ''}
+${detail ? `<p><a class="detail" href="${detail}">查看详情</a></p>` : ''}
 <p class="small">${escapeHtml(card.outTrackId)} · ${escapeHtml(card.callbackType ?? '无回调')} · 创建 ${escapeHtml(time(card.createdAt))} · 更新 ${card.updateCount} 次</p>
 </article>`;
 }
 
-function renderTodo(todo: FakeTodo, unionid: string): string {
+function renderTodo(todo: FakeTodo, unionid: string, userid: string): string {
   const done = isTodoDoneFor(todo, unionid);
-  const link = safeHref(todo.detailUrl.appUrl);
+  const link = openHref(userid, todo.detailUrl.appUrl);
   return `<li class="${done ? 'done' : 'open'}"><span class="badge">${done ? '已完成' : '待处理'}</span> ${escapeHtml(todo.subject)}${
     link ? ` <a href="${link}">打开</a>` : ''
   }${todo.description ? `<br><span class="small">${escapeHtml(todo.description)}</span>` : ''}</li>`;
@@ -120,7 +130,7 @@ ${list(
   '暂无卡片',
 )}
 <h3>待办（${todos.filter((t) => !isTodoDoneFor(t, user.unionid)).length} 待处理 / ${todos.length}）</h3>
-${todos.length ? `<ul class="todos">${todos.map((t) => renderTodo(t, user.unionid)).join('\n')}</ul>` : '<p class="empty">暂无待办</p>'}
+${todos.length ? `<ul class="todos">${todos.map((t) => renderTodo(t, user.unionid, user.userid)).join('\n')}</ul>` : '<p class="empty">暂无待办</p>'}
 <h3>工作通知（${notices.length}）</h3>
 ${notices.length ? `<ul class="notices">${notices.map(renderNotice).join('\n')}</ul>` : '<p class="empty">暂无通知</p>'}
 </section>`;

@@ -46,6 +46,10 @@ interface SignedRoute {
   request: (f: Fixtures) => { target: string; body?: unknown };
   /** What the valid request answers once past authentication (default 200 or 201). */
   answers?: number[];
+  /** What it answers an app that holds no permission (default: as `answers`); the instance reads answer 404, as the instance is another app's. */
+  bareAnswers?: number[];
+  /** Users may call it with their session too. */
+  sessions?: true;
 }
 
 const erpSystem = {
@@ -88,20 +92,48 @@ const signedRoutes: SignedRoute[] = [
     permission: 'start',
     request: (f) => ({ target: '/api/v1/instances', body: startBody(f.flowCode, f.startKey) }),
   },
-  { method: 'GET', route: '/api/v1/instances', request: () => ({ target: '/api/v1/instances?initiatorId=u_initiator&limit=5' }) },
-  { method: 'GET', route: '/api/v1/instances/:id', request: (f) => ({ target: instancePath(f.instanceId) }) },
-  { method: 'GET', route: '/api/v1/instances/:id/timeline', request: (f) => ({ target: `${instancePath(f.instanceId)}/timeline` }) },
-  { method: 'GET', route: '/api/v1/instances/:id/notifications', request: (f) => ({ target: `${instancePath(f.instanceId)}/notifications` }) },
+  { method: 'GET', route: '/api/v1/instances', sessions: true, request: () => ({ target: '/api/v1/instances?initiatorId=u_initiator&limit=5' }) },
+  { method: 'GET', route: '/api/v1/instances/:id', sessions: true, bareAnswers: [404], request: (f) => ({ target: instancePath(f.instanceId) }) },
+  {
+    method: 'GET',
+    route: '/api/v1/instances/:id/timeline',
+    sessions: true,
+    bareAnswers: [404],
+    request: (f) => ({ target: `${instancePath(f.instanceId)}/timeline` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/instances/:id/route',
+    sessions: true,
+    bareAnswers: [404],
+    request: (f) => ({ target: `${instancePath(f.instanceId)}/route` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/instances/:id/form',
+    sessions: true,
+    bareAnswers: [404],
+    request: (f) => ({ target: `${instancePath(f.instanceId)}/form` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/instances/:id/notifications',
+    bareAnswers: [404],
+    request: (f) => ({ target: `${instancePath(f.instanceId)}/notifications` }),
+  },
   {
     method: 'POST',
     route: '/api/v1/instances/:id/actions',
     permission: 'act_for',
+    sessions: true,
     request: (f) => ({
       target: `${instancePath(f.instanceId)}/actions`,
       body: { type: 'comment', actionId: 'auth-matrix-comment', actorId: 'u_a', comment: '看过了' },
     }),
   },
-  { method: 'GET', route: '/api/v1/tasks', request: () => ({ target: '/api/v1/tasks?assignee=u_a&status=pending' }) },
+  { method: 'GET', route: '/api/v1/tasks', sessions: true, request: () => ({ target: '/api/v1/tasks?assignee=u_a&status=pending' }) },
+  { method: 'GET', route: '/api/v1/users', sessions: true, request: () => ({ target: '/api/v1/users?q=u_&limit=5' }) },
+  { method: 'POST', route: '/api/v1/users/:id/sessions/revoke', permission: 'admin', request: () => ({ target: '/api/v1/users/u_nobody/sessions/revoke' }) },
   {
     method: 'POST',
     route: '/api/v1/sync/users',
@@ -153,8 +185,10 @@ const signedRoutes: SignedRoute[] = [
   },
 ];
 
-/** Routes anyone may call: health, and the API contract (its document and its docs page). */
-/** Unsigned by SPEC §7: health and the docs; DingTalk's card callback (signed DingTalk's way) and 免登 (tested in dingtalk-channel.int.test.ts). */
+/**
+ * Unsigned by SPEC §7: health and the docs; DingTalk's card callback (signed DingTalk's way) and 免登 (tested in
+ * dingtalk-channel.int.test.ts); the sandbox's dev login (sessions-and-visibility.int.test.ts).
+ */
 const unsignedRoutes = [
   'GET /healthz',
   'GET /readyz',
@@ -163,7 +197,15 @@ const unsignedRoutes = [
   'GET /docs/:asset',
   'POST /api/v1/dingtalk/callback',
   'POST /api/v1/auth/dingtalk',
+  'GET /api/v1/auth/dev-login',
+  'POST /api/v1/auth/dev-login',
 ];
+
+/** The H5 app's pages and assets (sessions-and-visibility.int.test.ts, h5-app.int.test.ts): HTML and scripts, no API. */
+const pageRoutes = ['GET /h5', 'GET /h5/', 'GET /h5/*', 'GET /h5/assets/:file'];
+
+/** Only for a user's session (sessions-and-visibility.int.test.ts tests them and the session side of the routes above). */
+const sessionOnlyRoutes = ['POST /api/v1/auth/logout', 'GET /api/v1/me', 'GET /api/v1/cc', 'POST /api/v1/cc/:ccId/read'];
 
 let stack: TestStack;
 let fixtures: Fixtures;
@@ -403,12 +445,16 @@ describe('the route list', () => {
     const deps: Partial<ApiDependencies> = { db: stack.database.db, temporal: stack.temporal };
     const api = createApi(deps as ApiDependencies);
     const served = [...new Set(api.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].sort();
-    expect(served).toEqual([...signedRoutes.map(label), ...unsignedRoutes].sort());
+    expect(served).toEqual([...signedRoutes.map(label), ...unsignedRoutes, ...sessionOnlyRoutes, ...pageRoutes].sort());
   });
 
-  it('asks of each route the permission its declaration (and so the OpenAPI document) states', () => {
-    const declared = API_ROUTES.map(({ spec }) => [`${spec.method.toUpperCase()} ${honoPath(spec.path)}`, spec.auth]);
-    const listed = [...signedRoutes.map((r) => [label(r), r.permission ?? 'signed']), ...unsignedRoutes.map((r) => [r, 'none'])];
+  it('asks of each route the permission its declaration (and so the OpenAPI document) states, and lets sessions in where it says so', () => {
+    const declared = API_ROUTES.map(({ spec }) => [`${spec.method.toUpperCase()} ${honoPath(spec.path)}`, spec.auth, spec.sessions === true]);
+    const listed = [
+      ...signedRoutes.map((r) => [label(r), r.permission ?? 'signed', r.sessions === true]),
+      ...unsignedRoutes.map((r) => [r, 'none', false]),
+      ...sessionOnlyRoutes.map((r) => [r, 'session', false]),
+    ];
     expect(declared.sort()).toEqual(listed.sort());
   });
 });
@@ -458,7 +504,7 @@ describe.each(signedRoutes.map((r) => [label(r), r] as const))('%s', (_label, ro
       const bare = await stack.appWith([]);
       const { target, raw, signing } = validRequest(route);
       const response = await send(route.method, target, headersFor({ ...signing, appKey: bare.appKey, secret: bare.secret }), raw);
-      expect(route.answers ?? [200]).toContain(response.status);
+      expect(route.bareAnswers ?? route.answers ?? [200]).toContain(response.status);
     });
   }
 });

@@ -310,6 +310,7 @@ describe('instance lists (GET /instances)', () => {
     expect(all.items.at(-1)).toEqual({
       instanceId: first.instanceId,
       flowCode: flow.code,
+      flowName: flow.name,
       flowVersion: 1,
       businessKey: first.businessKey,
       status: 'running',

@@ -56,6 +56,8 @@ export interface TestStackOptions {
   dingtalk?: DingTalkConfig;
   /** Without `dingtalk`: an in-memory DingTalk for the worker's activities alone (the org sync; no card settings, so no cards). */
   dingtalkApi?: DingTalkApi;
+  /** Serve the sandbox's dev login (`POST /api/v1/auth/dev-login`), as embedded mode does. */
+  devLogin?: boolean;
 }
 
 /** Few, quick retries: a test sees a failure surface (dead letter, compensation_failed) in seconds. */
@@ -107,6 +109,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       retries: options.retries ?? TEST_RETRIES,
       ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
       ...(options.dingtalk ? { dingtalk: options.dingtalk, publicBaseUrl } : {}),
+      devLogin: options.devLogin === true,
     },
     ...(dingtalk ? { dingtalk } : {}),
   };

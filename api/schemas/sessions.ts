@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { cursor, key, nextCursor, pageLimit, timestamp } from './common';
+
+/** Users' own side of the API (SPEC §6–§7): sessions, the user picker, the cc inbox. */
+
+export const devLoginBody = z
+  .strictObject({ userId: key.describe('an active user; anyone may log in as anyone, which is why only the sandbox has this') })
+  .meta({ id: 'DevLogin' });
+
+export const sessionOwner = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    title: z.string().optional(),
+    flowAdmin: z.boolean().describe('holds the approval_admin role'),
+  })
+  .meta({ id: 'SessionOwner', description: 'the user a session belongs to' });
+
+export const loggedOut = z.object({ revoked: z.boolean().describe('false when the session had already ended') }).meta({ id: 'LoggedOut' });
+
+export const userParams = z.object({ id: key.describe('a user id') });
+export const sessionsRevoked = z.object({ revoked: z.number().int().describe('how many live sessions ended') }).meta({ id: 'SessionsRevoked' });
+
+export const userSearchQuery = z.strictObject({
+  q: z.string().trim().min(1).max(64).describe('part of a name, the start of a user id, or the last digits of a mobile number (3 or more)'),
+  limit: pageLimit(50, 20),
+});
+
+export const userSearchAnswer = z
+  .object({ items: z.array(z.object({ id: z.string(), name: z.string(), title: z.string().optional() }).meta({ id: 'UserSummary' })) })
+  .meta({ id: 'UserSearch' });
+
+export const ccListQuery = z.strictObject({
+  unread: z.enum(['true', 'false']).optional().describe('true: only the notices not opened yet'),
+  limit: pageLimit(100, 20),
+  cursor: cursor.optional(),
+});
+
+export const ccParams = z.object({ ccId: z.string().regex(/^[1-9]\d{0,17}$/, 'must be a cc notice id') });
+
+const ccItem = z
+  .object({
+    ccId: z.string(),
+    instanceId: z.string(),
+    flowCode: z.string().optional(),
+    nodeId: z.string().optional(),
+    title: z.string(),
+    status: z.string().optional().describe('the instance’s status now'),
+    createdAt: timestamp,
+    readAt: timestamp.optional().describe('when the recipient opened it; absent: unread'),
+  })
+  .meta({ id: 'CcItem' });
+
+export const ccPage = z.object({ items: z.array(ccItem), nextCursor }).meta({ id: 'CcPage' });
+export const ccRead = z.object({ ccId: z.string(), readAt: timestamp }).meta({ id: 'CcRead' });

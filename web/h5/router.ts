@@ -1,0 +1,68 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/** The H5 app's pages and their addresses under `/h5/` (the card's 查看详情 opens `/h5/tasks/{instanceId}/{taskId}`). */
+export type Page =
+  | { name: 'todo' }
+  | { name: 'done' }
+  | { name: 'mine' }
+  | { name: 'cc' }
+  | { name: 'login'; next: string }
+  | { name: 'instance'; instanceId: string; taskId?: string; ccId?: string }
+  | { name: 'not_found' };
+
+export const BASE = '/h5';
+
+const decode = (segment: string) => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+};
+
+export function pageOf(pathname: string, search: string): Page {
+  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  const parts = rest.split('/').filter(Boolean);
+  const query = new URLSearchParams(search);
+  if (parts.length === 0) return { name: 'todo' };
+  if (parts.length === 1 && (parts[0] === 'done' || parts[0] === 'mine' || parts[0] === 'cc')) return { name: parts[0] };
+  if (parts.length === 1 && parts[0] === 'login') return { name: 'login', next: query.get('next') ?? `${BASE}/` };
+  const instanceId = parts[1] === undefined ? undefined : decode(parts[1]);
+  if (parts[0] === 'instances' && parts.length === 2 && instanceId) {
+    const ccId = query.get('cc');
+    return { name: 'instance', instanceId, ...(ccId ? { ccId } : {}) };
+  }
+  const taskId = parts[2] === undefined ? undefined : decode(parts[2]);
+  if (parts[0] === 'tasks' && parts.length === 3 && instanceId && taskId) return { name: 'instance', instanceId, taskId };
+  return { name: 'not_found' };
+}
+
+export const taskHref = (instanceId: string, taskId: string) => `${BASE}/tasks/${encodeURIComponent(instanceId)}/${encodeURIComponent(taskId)}`;
+export const instanceHref = (instanceId: string, ccId?: string) => `${BASE}/instances/${encodeURIComponent(instanceId)}${ccId ? `?cc=${ccId}` : ''}`;
+
+export function navigate(href: string, replace = false): void {
+  if (replace) history.replaceState(null, '', href);
+  else history.pushState(null, '', href);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+/** The page the address shows, following links and the back button. */
+export function useLocation(): { pathname: string; search: string } {
+  const [location, setLocation] = useState(() => ({ pathname: window.location.pathname, search: window.location.search }));
+  useEffect(() => {
+    const update = () => setLocation({ pathname: window.location.pathname, search: window.location.search });
+    addEventListener('popstate', update);
+    return () => removeEventListener('popstate', update);
+  }, []);
+  return location;
+}
+
+/** An in-app link: a click changes the page without reloading (a modified click opens a new tab as usual). */
+export function onLinkClick(event: MouseEvent): void {
+  const anchor = (event.target as Element | null)?.closest('a');
+  if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const href = anchor.getAttribute('href');
+  if (!href || !href.startsWith(`${BASE}/`) || anchor.target) return;
+  event.preventDefault();
+  navigate(href);
+}
