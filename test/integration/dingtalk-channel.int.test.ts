@@ -7,7 +7,7 @@ import { outTrackIdOf } from '../../integrations/dingtalk/approval-card';
 import { signCardCallback } from '../../integrations/dingtalk/card-callback-signature';
 import { startFakeDingTalk, type RunningFakeDingTalk } from '../../sandbox/dingtalk/fake-dingtalk';
 import { chainFlow } from '../support/action-fixtures';
-import { ARTIFACTS_DIR, browserAvailable, CHROMIUM_PATH, launchBrowser } from '../support/browser';
+import { ARTIFACTS_DIR, launchBrowser } from '../support/browser';
 import { recordHistory } from '../support/recorded-histories';
 import { expectOk, instancePath, pollUntil, publishFlow, startBody, uid } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -533,10 +533,7 @@ describe('免登 (POST /api/v1/auth/dingtalk)', () => {
   });
 });
 
-const describeInBrowser = browserAvailable ? describe : describe.skip;
-if (!browserAvailable) console.warn(`DingTalk sandbox page test skipped: no Chromium at ${CHROMIUM_PATH}`);
-
-describeInBrowser('the DingTalk sandbox page, in Chromium', () => {
+describe('the DingTalk sandbox page, in Chromium', () => {
   let stack: TestStack;
   let fake: RunningFakeDingTalk;
   let browser: Browser;
