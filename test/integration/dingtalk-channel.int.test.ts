@@ -8,6 +8,7 @@ import { signCardCallback } from '../../integrations/dingtalk/card-callback-sign
 import { startFakeDingTalk, type RunningFakeDingTalk } from '../../sandbox/dingtalk/fake-dingtalk';
 import { chainFlow } from '../support/action-fixtures';
 import { ARTIFACTS_DIR, launchBrowser } from '../support/browser';
+import { fakeDingTalkConfig } from '../support/fake-dingtalk-config';
 import { recordHistory } from '../support/recorded-histories';
 import { expectOk, instancePath, pollUntil, publishFlow, startBody, uid } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -28,21 +29,7 @@ const people = [
   { id: 'u_nodt', name: '没有钉钉', dingtalk: undefined, union: undefined },
 ];
 
-function configFor(fake: RunningFakeDingTalk, mode: 'http' | 'stream'): DingTalkConfig {
-  return {
-    apiBase: fake.url,
-    oapiBase: fake.url,
-    appKey: APP.appKey,
-    appSecret: APP.appSecret,
-    agentId: APP.agentId,
-    corpId: APP.corpId,
-    cardTemplateId: TEMPLATE,
-    callbackMode: mode,
-    callbackSecret: 'callback-secret-of-test',
-    callbackRouteKey: 'approval-test',
-    orgSyncCron: '0 2 * * *',
-  };
-}
+const configFor = (fake: RunningFakeDingTalk, mode: 'http' | 'stream'): DingTalkConfig => fakeDingTalkConfig(fake, APP, TEMPLATE, mode);
 
 async function startWithDingTalk(mode: 'http' | 'stream'): Promise<{ stack: TestStack; fake: RunningFakeDingTalk }> {
   const fake = await startFakeDingTalk({

@@ -3,12 +3,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { DingTalkConfig } from '../../config';
 import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
 import { outTrackIdOf } from '../../integrations/dingtalk/approval-card';
 import { startFakeDingTalk, type RunningFakeDingTalk } from '../../sandbox/dingtalk/fake-dingtalk';
 import { ARTIFACTS_DIR, launchBrowser } from '../support/browser';
+import { fakeDingTalkConfig } from '../support/fake-dingtalk-config';
 import { expectOk, instancePath, pollUntil, publishFlow, uid } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -67,20 +67,7 @@ beforeAll(async () => {
       users: people.map((p) => ({ userid: p.dingtalk, unionid: `un_${p.id}`, name: p.name, dept_id_list: [2] })),
     },
   });
-  const dingtalk: DingTalkConfig = {
-    apiBase: fake.url,
-    oapiBase: fake.url,
-    appKey: APP.appKey,
-    appSecret: APP.appSecret,
-    agentId: APP.agentId,
-    corpId: APP.corpId,
-    cardTemplateId: TEMPLATE,
-    callbackMode: 'http',
-    callbackSecret: 'h5-callback-secret',
-    callbackRouteKey: 'h5-test',
-    orgSyncCron: '0 2 * * *',
-  };
-  stack = await startTestStack({ dingtalk, devLogin: true });
+  stack = await startTestStack({ dingtalk: fakeDingTalkConfig(fake, APP, TEMPLATE), devLogin: true });
   await expectOk(
     stack.api.request('POST', '/api/v1/sync/users', {
       mode: 'incremental',
