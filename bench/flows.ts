@@ -19,6 +19,7 @@ import { startInfrastructure } from '../scripts/infrastructure';
 import { createApprovalWorker } from '../workers/approval-worker';
 import { buildWorkflowBundle } from '../workers/workflow-bundle';
 import { baselineUpdate, type baselineWorkflow } from './flows-baseline-workflow';
+import type { Durability } from '../runtime/durability';
 import { freePort } from '../runtime/free-port';
 
 /**
@@ -404,7 +405,7 @@ function baselineFlow(temporal: Client, taskQueue: string, runTag: string) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function report(ours: PhaseResult, base: PhaseResult, setup: { seconds: number }): string {
+function report(ours: PhaseResult, base: PhaseResult, setup: { seconds: number; durability: Durability }): string {
   const fmt = (value: number | undefined, digits = 1) => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
   const ratio = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}×`;
@@ -434,7 +435,8 @@ function report(ours: PhaseResult, base: PhaseResult, setup: { seconds: number }
   out.push('');
   out.push(
     `SPEC §10 flows bench — ${FLOWS} flows × ${UPDATES_PER_FLOW} approvals (manager → finance → CFO), concurrency ${CONCURRENCY}, ` +
-      `warm-up ${WARMUP} per side (not counted), ${os.cpus().length} CPUs, setup ${setup.seconds.toFixed(1)} s`,
+      `warm-up ${WARMUP} per side (not counted), ${os.cpus().length} CPUs, setup ${setup.seconds.toFixed(1)} s, ` +
+      `embedded servers ${setup.durability === 'durable' ? 'durable (fsync on, SQLite synchronous=FULL)' : 'fast (fsync off, SQLite synchronous=OFF)'}`,
   );
   out.push('');
   out.push(line(['', 'approval service', 'raw Temporal', 'ours / raw']));
@@ -494,7 +496,8 @@ async function main(): Promise<void> {
   cleanups.push({ what: 'data dir', run: async () => rmSync(dataDir, { recursive: true, force: true }) });
   const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
   const config = {
-    ...loadConfig({ DATA_DIR: dataDir, TOOLS_DIR: process.env.TOOLS_DIR || path.join(ROOT, '.tools') }),
+    // npm start's durable settings unless EMBEDDED_DURABILITY=fast asks for the unsafe fast ones.
+    ...loadConfig({ DATA_DIR: dataDir, TOOLS_DIR: process.env.TOOLS_DIR || path.join(ROOT, '.tools'), EMBEDDED_DURABILITY: process.env.EMBEDDED_DURABILITY }),
     embeddedPostgresPort: pgPort,
     temporalDevPort: temporalPort,
     temporalUiPort: uiPort,
@@ -574,7 +577,7 @@ async function main(): Promise<void> {
   const base = await runPhase('raw Temporal', baselineFlow(temporal, baselineQueue, runTag), temporal);
   if (interrupted) return;
 
-  process.stdout.write(`${report(ours, base, { seconds: setupSeconds })}\n`);
+  process.stdout.write(`${report(ours, base, { seconds: setupSeconds, durability: config.embeddedDurability })}\n`);
   if (ours.errors.length + base.errors.length > 0) process.exitCode = 1;
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { RetrySettings } from '../engine/state';
 import type { DingTalkSettings } from '../integrations/dingtalk/dingtalk-api';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../temporal-config';
+import { durabilityFromEnv, type Durability } from '../runtime/durability';
 
 /** Everything the processes read from the environment, with the embedded defaults of SPEC §3. */
 export interface AppConfig {
@@ -12,6 +13,8 @@ export interface AppConfig {
   /** Set: use this PostgreSQL; unset: start the embedded one. */
   databaseUrl?: string;
   embeddedPostgresPort: number;
+  /** How the embedded PostgreSQL and Temporal treat the disk (EMBEDDED_DURABILITY; default durable). */
+  embeddedDurability: Durability;
   /** Set: use this Temporal frontend; unset: start the dev server. */
   temporalAddress?: string;
   temporalNamespace: string;
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     toolsDir: path.resolve(env.TOOLS_DIR || '.tools'),
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
+    embeddedDurability: durabilityFromEnv(env.EMBEDDED_DURABILITY),
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE || DEFAULT_NAMESPACE,
     temporalDevPort: intFromEnv(env, 'TEMPORAL_DEV_PORT', 7233),

