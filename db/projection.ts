@@ -1,18 +1,27 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ProjectionWrite } from '../engine/projection';
 import type { Db, Tx } from './client';
 import { instanceEvents, instances, tasks, users } from './schema';
 import { fromExcluded } from './upsert';
 
 /**
- * Writes one projection of an instance in a transaction. Safe to repeat and to arrive late:
- * events are keyed by (instance, seq) and never rewritten; the instance row and task rows only
- * move forward (a write older than the row's `revision` leaves it as it is).
+ * Writes one projection of an instance in a transaction. Safe to repeat and to arrive late: the
+ * instance row and task rows only move forward (a write older than the row's `revision` leaves it
+ * as it is, and only fills in events and tasks that are missing). A write of the revision already
+ * held replaces it, events included (one row per seq): that is a workflow task run again after its
+ * first run's completion was lost (a worker or the Temporal server died), whose local activity
+ * had already written — the second run is the one in the history, with its own times.
  */
 export async function writeProjection(db: Db, write: ProjectionWrite): Promise<void> {
   const { view, revision } = write;
   const lastEventSeq = write.events.reduce((max, e) => Math.max(max, e.seq), -1);
   await db.transaction(async (tx) => {
+    // The lock orders concurrent writes of one instance; what it holds decides how events go in.
+    const [held] = await tx
+      .select({ revision: instances.revision, lastEventSeq: instances.lastEventSeq })
+      .from(instances)
+      .where(eq(instances.instanceId, view.instanceId))
+      .for('update');
     await tx
       .insert(instances)
       .values({
@@ -39,15 +48,28 @@ export async function writeProjection(db: Db, write: ProjectionWrite): Promise<v
           ...fromExcluded(instances, ['status', 'currentNodeIds', 'view', 'revision', 'completedAt']),
           appKey: sql`coalesce(excluded.app_key, ${instances.appKey})`,
           lastEventSeq: sql`greatest(${instances.lastEventSeq}, excluded.last_event_seq)`,
-          projectedAt: sql`now()`,
+          // A rerun of the same revision is not a newer projection.
+          projectedAt: sql`case when ${instances.revision} < excluded.revision then now() else ${instances.projectedAt} end`,
         },
-        setWhere: sql`${instances.revision} < excluded.revision`,
+        setWhere: sql`${instances.revision} <= excluded.revision`,
       });
 
-    if (write.events.length > 0) {
+    let events = write.events;
+    const overlaps = held !== undefined && events.some((e) => e.seq <= held.lastEventSeq);
+    if (overlaps) {
+      const seqs = events.map((e) => e.seq);
+      const sameSeq = and(eq(instanceEvents.instanceId, view.instanceId), inArray(instanceEvents.seq, seqs));
+      // Events are keyed by (instance, seq, at) for the partitions: a rerun's event of the same seq has another `at`.
+      if (revision >= held.revision) await tx.delete(instanceEvents).where(sameSeq);
+      else {
+        const present = new Set((await tx.select({ seq: instanceEvents.seq }).from(instanceEvents).where(sameSeq)).map((row) => row.seq));
+        events = events.filter((e) => !present.has(e.seq));
+      }
+    }
+    if (events.length > 0) {
       await tx
         .insert(instanceEvents)
-        .values(write.events.map((event) => ({ ...event, instanceId: view.instanceId })))
+        .values(events.map((event) => ({ ...event, instanceId: view.instanceId })))
         .onConflictDoNothing();
     }
 
@@ -78,7 +100,7 @@ export async function writeProjection(db: Db, write: ProjectionWrite): Promise<v
         .onConflictDoUpdate({
           target: [tasks.instanceId, tasks.taskId],
           set: fromExcluded(tasks, ['assigneeId', 'status', 'reason', 'comment', 'delegatedFrom', 'completedAt', 'revision']),
-          setWhere: sql`${tasks.revision} < excluded.revision`,
+          setWhere: sql`${tasks.revision} <= excluded.revision`,
         });
     }
   });

@@ -61,7 +61,7 @@ export async function checkDrift(deps: DriftCheckDependencies, options: { settle
   return { checkedAt, instancesChecked: ids.size, differences };
 }
 
-async function compareInstance(deps: DriftCheckDependencies, instanceId: string): Promise<Drift[]> {
+export async function compareInstance(deps: DriftCheckDependencies, instanceId: string): Promise<Drift[]> {
   const handle = deps.temporal.workflow.getHandle(instanceId);
   let view: InstanceView;
   let timelineSeqs: number[];

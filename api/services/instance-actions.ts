@@ -8,6 +8,7 @@ import { ApiError } from '../errors';
 import type { ActorAction } from '../schemas/actions';
 import { refusalError } from '../update-refusals';
 import { resolveActionTargets } from './action-targets';
+import { findProjectedView } from '../../db/instance-reads';
 import { instanceNotFound, viewInstance } from './instance-reads';
 
 /**
@@ -19,11 +20,30 @@ export async function actOnInstance(deps: ApiDependencies, instanceId: string, b
   const ids = parseInstanceId(instanceId);
   if (!ids) throw instanceNotFound(instanceId);
   const action = await withTargets(deps, ids.flowCode, body);
-  try {
-    return await deps.temporal.workflow.getHandle(instanceId).executeUpdate(actUpdate, { args: [action], updateId: action.actionId });
-  } catch (err) {
-    throw (await updateFailure(deps, instanceId, err, 'INSTANCE_NOT_RUNNING')) ?? err;
+  const deadline = Date.now() + CATCH_UP_MS;
+  for (;;) {
+    try {
+      return await deps.temporal.workflow.getHandle(instanceId).executeUpdate(actUpdate, { args: [action], updateId: action.actionId });
+    } catch (err) {
+      const failure = (await updateFailure(deps, instanceId, err, 'INSTANCE_NOT_RUNNING')) ?? err;
+      if (!(await workflowBehindProjection(deps, instanceId, action.taskId, failure)) || Date.now() > deadline) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
+}
+
+/**
+ * How long an action waits for a workflow that is behind its own projection: a worker died after
+ * the projection of a workflow task was written (a local activity) and before the task's
+ * completion reached Temporal. The task runs again once it times out (10 s), producing the same
+ * tasks; until then the workflow does not know a task its projection already shows.
+ */
+const CATCH_UP_MS = 15_000;
+
+async function workflowBehindProjection(deps: ApiDependencies, instanceId: string, taskId: string | undefined, failure: unknown): Promise<boolean> {
+  if (!taskId || !(failure instanceof ApiError) || failure.code !== 'TASK_NOT_FOUND') return false;
+  const projected = await findProjectedView(deps.db, instanceId);
+  return projected?.tasks.some((t) => t.taskId === taskId && t.status === 'pending') === true;
 }
 
 /**

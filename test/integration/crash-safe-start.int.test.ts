@@ -9,7 +9,8 @@ import { isAlive, launchStart, serverPids, startEnvironment, type StartEnvironme
  * `npm start` killed with SIGKILL leaves nothing a user has to clean up: its PostgreSQL and
  * Temporal stop with it (the kernel's parent-death signal), and where they could not, the next
  * start finds them by their pid files and stops them. Either way the next start comes up with
- * the same data, and the approval in flight carries on.
+ * the same data, and the approval in flight carries on. SIGTERM drains: what the API accepted
+ * is answered and kept.
  */
 
 jest.setTimeout(300_000);
@@ -120,6 +121,37 @@ describe('npm start after a SIGKILL', () => {
     expect([servers.postgres!, servers.temporal!].filter(isAlive)).toHaveLength(0);
     const instanceId = await startDemoRequest(demoClient(environment));
     await pendingTask(demoClient(environment), instanceId);
+    expect(await stopGracefully(second)).toBe(0);
+  });
+
+  it('answers every request it accepted when SIGTERM arrives mid-traffic, and keeps what it answered', async () => {
+    const environment = await startEnvironment();
+    environments.push(environment);
+    const first = launch(environment);
+    await first.ready;
+    const api = demoClient(environment);
+    const sent = Array.from({ length: 30 }, () =>
+      startDemoRequest(api).then(
+        (instanceId) => ({ instanceId }),
+        (err: unknown) => ({ error: err as Error & { cause?: { code?: string } } }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    first.child.kill('SIGTERM');
+    const outcomes = await Promise.all(sent);
+    expect((await first.exited).code).toBe(0);
+    const answered = outcomes.flatMap((o) => ('instanceId' in o ? [o.instanceId] : []));
+    // Refused at the door (the listener was closed) is fine; cut off after being taken is not.
+    const cut = outcomes.flatMap((o) => ('error' in o && o.error.cause?.code !== 'ECONNREFUSED' ? [String(o.error.cause?.code ?? o.error.message)] : []));
+    expect(cut).toEqual([]);
+    expect(answered.length).toBeGreaterThan(0);
+
+    const second = launch(environment);
+    await second.ready;
+    for (const instanceId of answered) {
+      const view = await expectOk<InstanceView>(api.request('GET', instancePath(instanceId)));
+      expect(view.status).toBe('running');
+    }
     expect(await stopGracefully(second)).toBe(0);
   });
 });

@@ -323,6 +323,29 @@ describe('writeProjection: retried and late writes', () => {
     expect(rows.instance!.lastEventSeq).toBe(p.driver.state.timeline.at(-1)!.seq);
   });
 
+  it('a rerun of the revision already held (its first run’s completion was lost) replaces that run’s rows, one event per seq', async () => {
+    const ids = newIds();
+    const p = new ProjectedDriver(definition(), ids, { now: now() });
+    await p.project(stack.database.db);
+    p.driver.after(1).approve('u_a');
+    const lost = await p.project(stack.database.db);
+    const later = (at: string) => new Date(Date.parse(at) + 5_000).toISOString();
+    const rerun = {
+      ...lost,
+      events: lost.events.map((e) => ({ ...e, at: later(e.at) })),
+      view: { ...lost.view, tasks: lost.view.tasks.map((t) => (t.completedAt ? { ...t, completedAt: later(t.completedAt) } : t)) },
+    };
+    await writeProjection(stack.database.db, rerun);
+    const rows = await projectedRows(stack.database.db, ids.instanceId);
+    const seqs = rows.events.map((e) => e.seq);
+    expect(seqs).toEqual(p.driver.state.timeline.map((e) => e.seq));
+    const rerunSeqs = new Set(rerun.events.map((e) => e.seq));
+    expect(rows.events.filter((e) => rerunSeqs.has(e.seq)).map(eventOfRow)).toEqual(rerun.events);
+    const approved = rerun.view.tasks.find((t) => t.assigneeId === 'u_a')!;
+    expect(new Date(rows.tasks.find((t) => t.assigneeId === 'u_a')!.completedAt!).toISOString()).toBe(approved.completedAt);
+    expect(rows.instance!.view).toEqual(rerun.view);
+  });
+
   it('an event outside every monthly partition lands in the default partition', async () => {
     const ids = newIds();
     const p = new ProjectedDriver(definition(), ids, { now: '2001-01-15T08:00:00.000Z' });

@@ -1,0 +1,39 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startFaultStack } from './fault-stack';
+import { formatTable } from './table';
+import { SCENARIOS, type Scale, type ScenarioRow } from './scenarios';
+
+/**
+ * `npm run test:faults`: every fault scenario at full scale on one fault stack, a table of counts,
+ * exit code 1 if any loss column is not 0. `FAULTS_SCALE=quick` runs the small version (as
+ * `npm test` does), `FAULTS_ONLY=a,d` a subset.
+ */
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  const scale: Scale = process.env.FAULTS_SCALE === 'quick' ? 'quick' : 'full';
+  const only = process.env.FAULTS_ONLY?.split(',').map((s) => s.trim());
+  const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
+  const stack = await startFaultStack(process.env.FAULTS_VERBOSE ? log : () => undefined);
+  const rows: ScenarioRow[] = [];
+  try {
+    for (const [i, scenario] of SCENARIOS.entries()) {
+      const letter = String.fromCharCode(97 + i);
+      if (only && !only.includes(letter)) continue;
+      const startedAt = Date.now();
+      log(`(${letter}) ${scenario.name} …`);
+      const row = await scenario(stack, scale);
+      rows.push(row);
+      log(`(${letter}) done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+      for (const problem of row.problems.slice(0, 20)) log(`    ${problem}`);
+    }
+  } finally {
+    await stack.stop();
+  }
+  process.stdout.write(`${formatTable(rows, scale)}\n`);
+  if (rows.some((r) => r.wrongFinalStates + r.lostSideEffects + r.duplicatedSideEffects + r.drift + r.orphanTasks + r.internalErrors > 0)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[faults] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
