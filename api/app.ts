@@ -3,9 +3,11 @@ import type { ApiDependencies, ApiEnv } from './context';
 import { openApiDocument } from './contract/openapi';
 import { mountRoutes } from './contract/register';
 import type { AnyRoute } from './contract/route';
+import { isDependencyOutage } from './dependency-outage';
 import { ApiError } from './errors';
 import { mountH5 } from './h5-pages';
 import { refuseNulCharacters } from './nul-characters';
+import { rateLimitersOf } from './rate-limit';
 import { definitionRoutes } from './routes/definitions';
 import { delegationRoutes } from './routes/delegations';
 import { dingTalkRoutes } from './routes/dingtalk';
@@ -40,11 +42,19 @@ export const API_ROUTES: readonly AnyRoute[] = [...ROUTES, ...DOCS];
 export function createApi(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
   app.use('*', refuseNulCharacters);
-  mountRoutes(app, API_ROUTES, deps, { checkContract: deps.checkContract === true });
+  // This process's request-rate buckets (config/index.ts); an app built only to read its route table has no config.
+  const rateLimiters = rateLimitersOf(deps.config?.rateLimits);
+  mountRoutes(app, API_ROUTES, deps, { checkContract: deps.checkContract === true, rateLimiters });
   mountH5(app, deps);
   app.notFound((c) => c.json(new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(err.toBody(), err.status);
+    if (err instanceof ApiError) return c.json(err.toBody(), err.status, err.headers ? { ...err.headers } : undefined);
+    if (isDependencyOutage(err)) {
+      console.error(JSON.stringify({ level: 'warn', msg: 'dependency unavailable', method: c.req.method, path: c.req.path, error: String(err) }));
+      return c.json(new ApiError('UNAVAILABLE', 'PostgreSQL or Temporal is not reachable right now; send the same request again').toBody(), 503, {
+        'Retry-After': '1',
+      });
+    }
     console.error(JSON.stringify({ level: 'error', msg: 'unhandled API error', method: c.req.method, path: c.req.path, error: String(err), stack: err.stack }));
     return c.json(new ApiError('INTERNAL', 'internal error').toBody(), 500);
   });

@@ -12,7 +12,12 @@ export interface ApiDependencies {
   db: Db;
   temporal: Client;
   secretBox: SecretBox;
-  config: Pick<AppConfig, 'temporalNamespace' | 'taskQueue' | 'historyLimit' | 'retries'> & Partial<Pick<AppConfig, 'dingtalk' | 'publicBaseUrl' | 'devLogin'>>;
+  /**
+   * `rateLimits` unset: no request rate limit. The processes (`npm start`, api/main.ts) pass what
+   * loadConfig read (API_RATE_LIMIT_*, on by default); the tests and the bench build their own.
+   */
+  config: Pick<AppConfig, 'temporalNamespace' | 'taskQueue' | 'historyLimit' | 'retries'> &
+    Partial<Pick<AppConfig, 'dingtalk' | 'publicBaseUrl' | 'devLogin' | 'rateLimits'>>;
   /** The DingTalk client (免登 asks it who a code belongs to); set when `config.dingtalk` is. */
   dingtalk?: DingTalkApi;
   /** Check every answer against its route's declaration (contract/register.ts); tests switch it on. */
@@ -28,5 +33,10 @@ export interface ApiEnv {
     viewer: Viewer;
     /** The raw request body, read once for the signature and then parsed. */
     rawBody: string;
+    /**
+     * A signed request's nonce, used up once its inputs passed their schemas (contract/register.ts):
+     * a request refused before (401, 403, 413, 429, 400) records no nonce and may be sent again.
+     */
+    useNonce: (() => Promise<void>) | undefined;
   };
 }

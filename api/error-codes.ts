@@ -14,6 +14,12 @@ export const ERROR_CODES = {
   BAD_SIGNATURE: { status: 401, meaning: 'X-Signature does not match the request' },
   REPLAYED_NONCE: { status: 401, meaning: 'X-Nonce was already used within the window' },
   PERMISSION_DENIED: { status: 403, meaning: 'the app lacks the permission the route needs' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the request body is larger than the route accepts (`details.maxBytes`); it was not read' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning:
+      'the app (or the session’s user) sent more requests than its rate allows; retry after `Retry-After` seconds (the nonce was not used: the same request may be sent again)',
+  },
   SESSION_REQUIRED: { status: 401, meaning: 'the route needs a user session (Authorization: Bearer <token>)' },
   SESSION_INVALID: { status: 401, meaning: 'the session token is unknown, expired or revoked, or its user left' },
   ACTOR_MISMATCH: { status: 403, meaning: 'a session acts as its own user: `actorId` names someone else' },
@@ -38,6 +44,10 @@ export const ERROR_CODES = {
   SELF_DELEGATION: { status: 422, meaning: 'a user cannot delegate to themselves' },
   REPLAY_FAILED: { status: 502, meaning: 'the receiver did not accept the replayed webhook' },
   INTERNAL: { status: 500, meaning: 'an unexpected error (logged)' },
+  UNAVAILABLE: {
+    status: 503,
+    meaning: 'PostgreSQL or Temporal cannot be reached right now (a restart, a failover); nothing was done — send the same request again after `Retry-After`',
+  },
   DINGTALK_BAD_SIGNATURE: { status: 401, meaning: 'a DingTalk callback without a valid x-ddpaas-signature, or with a timestamp more than 5 minutes off' },
   INVALID_AUTH_CODE: { status: 401, meaning: 'the DingTalk 免登 code is unknown, expired or already used' },
   DINGTALK_USER_UNKNOWN: { status: 401, meaning: 'the DingTalk user is not bound to an active user here (sync the org first)' },

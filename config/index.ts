@@ -39,7 +39,28 @@ export interface AppConfig {
   dingtalkSandboxPort: number;
   /** `POST /auth/dev-login` and the H5 page's user list: anyone may log in as anyone. Only for the sandbox. */
   devLogin: boolean;
+  /** Requests per app key and per session user, counted by each API process in its memory (API_RATE_LIMIT_*); unset: no limit. */
+  rateLimits: RateLimitSettings;
 }
+
+/** A token bucket: `perSecond` requests a second on average, `burst` at once. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/** Unset: that kind of caller is not limited. */
+export interface RateLimitSettings {
+  perApp?: RateLimit;
+  perUser?: RateLimit;
+}
+
+/**
+ * The defaults, per API process: far above what one ERP integration or one person's H5 app needs
+ * (the API serves some 10 flows a second on 2 cores), low enough that a client stuck in a loop is
+ * slowed down before it takes the API from everyone else. The burst is twice the rate unless set.
+ */
+export const DEFAULT_RATE_LIMITS = { perAppPerSecond: 100, perUserPerSecond: 20 } as const;
 
 export type DingTalkCallbackMode = 'http' | 'stream';
 
@@ -102,6 +123,28 @@ function devLoginFromEnv(env: NodeJS.ProcessEnv): boolean {
   return raw === '1';
 }
 
+function rateFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): RateLimit | undefined {
+  const number = (variable: string, value: string) => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1_000_000) throw new Error(`${variable} must be a number from 0 to 1000000, got "${value}"`);
+    return parsed;
+  };
+  const raw = env[name];
+  const perSecond = raw === undefined || raw === '' ? fallback : number(name, raw);
+  if (perSecond === 0) return undefined;
+  const rawBurst = env[`${name}_BURST`];
+  const burst = rawBurst === undefined || rawBurst === '' ? Math.max(1, Math.ceil(perSecond * 2)) : number(`${name}_BURST`, rawBurst);
+  if (burst < 1) throw new Error(`${name}_BURST must be at least 1, got "${rawBurst}"`);
+  return { perSecond, burst };
+}
+
+/** API_RATE_LIMIT_PER_APP / _PER_USER (requests a second; 0: off) and their _BURST. */
+export function rateLimitsFromEnv(env: NodeJS.ProcessEnv): RateLimitSettings {
+  const perApp = rateFromEnv(env, 'API_RATE_LIMIT_PER_APP', DEFAULT_RATE_LIMITS.perAppPerSecond);
+  const perUser = rateFromEnv(env, 'API_RATE_LIMIT_PER_USER', DEFAULT_RATE_LIMITS.perUserPerSecond);
+  return { ...(perApp ? { perApp } : {}), ...(perUser ? { perUser } : {}) };
+}
+
 function historyLimitFromEnv(raw: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 100 || value > 50_000) throw new Error(`APPROVAL_HISTORY_LIMIT must be an integer from 100 to 50000, got "${raw}"`);
@@ -132,5 +175,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(dingTalk ? { dingtalk: dingTalk } : {}),
     dingtalkSandboxPort: intFromEnv(env, 'DINGTALK_SANDBOX_PORT', 4200),
     devLogin: devLoginFromEnv(env),
+    rateLimits: rateLimitsFromEnv(env),
   };
 }

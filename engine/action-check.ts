@@ -14,6 +14,7 @@ import type {
 } from './action-request';
 import type { Assignment } from './assignment';
 import { validateForm } from './form';
+import { MAX_SIGNERS_PER_ACTION } from './limits';
 import { isRefusal, refuse, type Refusal } from './refusals';
 import { startNodeOf } from './routing';
 import { findNodeOfType, isOpen, isWithinToken, liveRunOf, type CompletedRun, type InstanceState, type NodeRun, type Task } from './state';
@@ -80,6 +81,7 @@ function planOf(state: InstanceState, action: ActionRequest, now: string): Actio
       const task = pendingTaskOf(state, action);
       if (isRefusal(task)) return task;
       if (action.signers.length === 0) return refuse('INVALID_SIGNERS', 'add_signer needs at least one signer');
+      if (action.signers.length > MAX_SIGNERS_PER_ACTION) return tooManySigners(action.signers.length);
       const signers = action.targets ?? action.signers.map((userId) => ({ userId }));
       const open = openAssigneesOf(state, task.runId);
       if (signers.some((t) => t.userId === action.actorId) || action.signers.includes(action.actorId))
@@ -93,6 +95,7 @@ function planOf(state: InstanceState, action: ActionRequest, now: string): Actio
       const removable = removableSigners(state, action.actorId);
       if (removable.length === 0) return refuse('NOTHING_TO_REMOVE', `${action.actorId} has added no signer who has yet to act`);
       const named = action.signers;
+      if (named && named.length > MAX_SIGNERS_PER_ACTION) return tooManySigners(named.length);
       const unknown = (named ?? []).filter((id) => !removable.some((t) => t.assigneeId === id));
       if (unknown.length > 0) return refuse('INVALID_SIGNERS', `not signers added by ${action.actorId} who have yet to act: ${unknown.join(', ')}`);
       return { type: 'remove_signer', action, removed: named ? removable.filter((t) => named.includes(t.assigneeId)) : removable };
@@ -115,6 +118,7 @@ function planOf(state: InstanceState, action: ActionRequest, now: string): Actio
       if (action.actorId !== state.initiatorId) return refuse('NOT_INITIATOR', 'only the initiator may resubmit');
       if (!state.awaitingResubmit) return refuse('NOT_RETURNED', 'the instance has not been returned to the initiator');
       // Against the definition this instance runs, not the latest version.
+      // The form's size is bounded by the API's schema, not here: a resubmit accepted before the bound existed must replay as it ran.
       const problems = action.form ? validateForm(state.definition.form.fields, action.form) : [];
       if (problems.length > 0) return refuse('INVALID_FORM', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
       return { type: 'resubmit', action };
@@ -137,6 +141,12 @@ function planOf(state: InstanceState, action: ActionRequest, now: string): Actio
     }
   }
 }
+
+/**
+ * The API's schema holds signers to the same bound (and always has, so no accepted update in any history names more):
+ * this keeps the workflow's validator in agreement for any other way an action reaches it.
+ */
+const tooManySigners = (count: number) => refuse('INVALID_SIGNERS', `${count} signers named; at most ${MAX_SIGNERS_PER_ACTION} per action`);
 
 /** The pending task an action works on: the named one, or the actor's pending task on a current node. */
 function pendingTaskOf(state: InstanceState, action: ActionRequest): Task | Refusal {

@@ -1,4 +1,5 @@
 import type { FlowDefinition } from './dsl';
+import { MAX_SIGNERS_PER_ACTION } from './limits';
 import { ACTION_REFUSAL_CODES } from './refusals';
 import { act, checkAction, type ActionType, type RefusalCode } from './instance';
 import { Driver, T0, approval, flow, hoursAfter, line, minutesAfter, type ActionFields } from '../test/support/engine-driver';
@@ -244,6 +245,18 @@ describe('add_signer (加签)', () => {
     expectRefused(d, 'INVALID_SIGNERS', 'add_signer', 'u1', { signers: ['s1', 's1'], position: 'parallel' });
     expectRefused(d, 'ALREADY_ASSIGNEE', 'add_signer', 'u1', { signers: ['s1', 'u2'], position: 'parallel' });
     expectRefused(d, 'NOT_ASSIGNEE', 'add_signer', 'zz', { signers: ['s1'], position: 'parallel' });
+  });
+
+  it('refuses more signers than one action may name (the API’s schema holds the same bound)', () => {
+    const d = Driver.start(line(['n', ['u1']]));
+    const signers = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`);
+    expectRefused(d, 'INVALID_SIGNERS', 'add_signer', 'u1', { signers: signers(MAX_SIGNERS_PER_ACTION + 1), position: 'parallel' });
+    expect(checkAction(d.state, d.request('add_signer', 'u1', { signers: signers(MAX_SIGNERS_PER_ACTION + 1), position: 'parallel' }), d.now)).toMatchObject({
+      refusal: { message: '21 signers named; at most 20 per action' },
+    });
+    d.do('add_signer', 'u1', { signers: signers(MAX_SIGNERS_PER_ACTION), position: 'parallel' });
+    expect(d.statuses()).toHaveLength(MAX_SIGNERS_PER_ACTION + 1);
+    expectRefused(d, 'INVALID_SIGNERS', 'remove_signer', 'u1', { signers: [...signers(MAX_SIGNERS_PER_ACTION), 'sx'] });
   });
 });
 

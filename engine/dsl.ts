@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONDITION_OPS, type Condition } from './condition';
 import { parseIsoDuration } from './duration';
+import { MAX_DEFINITION_NODES, MAX_FORM_FIELDS } from './limits';
 
 /**
  * The flow definition DSL (SPEC §4): start, approval, condition, cc, service, parallel / join, end.
@@ -126,14 +127,25 @@ export const nodeSchema = z.discriminatedUnion('type', [
   endNodeSchema,
 ]);
 
+const lengthOf = (input: unknown) => (Array.isArray(input) ? input.length : '?');
+
 export const flowDefinitionSchema = z.object({
   code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lower-case letters, digits and "_", starting with a letter'),
   name: z.string().min(1),
   description: z.string().optional(),
   /** Flow admins: they receive `to_admin` tasks. Without any, users with role `approval_admin` do. */
   admins: z.array(userId).optional(),
-  form: z.object({ fields: z.array(formFieldSchema) }).default({ fields: [] }),
-  nodes: z.array(nodeSchema).min(2, 'needs at least a start and an end node'),
+  form: z
+    .object({
+      fields: z
+        .array(formFieldSchema)
+        .max(MAX_FORM_FIELDS, { error: (issue) => `has ${lengthOf(issue.input)} fields; at most ${MAX_FORM_FIELDS} are allowed` }),
+    })
+    .default({ fields: [] }),
+  nodes: z
+    .array(nodeSchema)
+    .min(2, 'needs at least a start and an end node')
+    .max(MAX_DEFINITION_NODES, { error: (issue) => `has ${lengthOf(issue.input)} nodes; at most ${MAX_DEFINITION_NODES} are allowed` }),
 });
 
 export type FormField = z.infer<typeof formFieldSchema>;

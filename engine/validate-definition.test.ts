@@ -1,4 +1,5 @@
 import type { FlowDefinition, FlowNode } from './dsl';
+import { MAX_DEFINITION_NODES, MAX_FORM_FIELDS } from './limits';
 import { parseDefinitionForPublish, parseDefinitionShape } from './parse-definition';
 import { outgoing, successors, validateDefinitionGraph } from './validate-definition';
 
@@ -384,6 +385,25 @@ describe('parseDefinitionShape: DSL rules', () => {
     { id: 'a', type: 'approval', approvers: { type: 'users', ids: ['u1'] }, mode: 'all', next: 'end', ...extra },
     end(),
   ];
+
+  it('bounds a definition: at most MAX_DEFINITION_NODES nodes and MAX_FORM_FIELDS form fields, each problem naming the bound', () => {
+    const chain = (approvals: number) => [
+      start('a0'),
+      ...Array.from({ length: approvals }, (_, i) => appr(`a${i}`, i + 1 < approvals ? `a${i + 1}` : 'end')),
+      end(),
+    ];
+    expect(shape(chain(MAX_DEFINITION_NODES - 2)).ok).toBe(true);
+    expect(shape(chain(MAX_DEFINITION_NODES - 1))).toEqual({
+      ok: false,
+      problems: [{ nodeId: null, field: 'nodes', message: 'has 201 nodes; at most 200 are allowed' }],
+    });
+    const formFields = (n: number) => ({ fields: Array.from({ length: n }, (_, i) => ({ key: `f${i}`, type: 'string' })) });
+    expect(shape([start('end'), end()], { form: formFields(MAX_FORM_FIELDS) }).ok).toBe(true);
+    expect(shape([start('end'), end()], { form: formFields(MAX_FORM_FIELDS + 1) })).toEqual({
+      ok: false,
+      problems: [{ nodeId: null, field: 'form.fields', message: 'has 201 fields; at most 200 are allowed' }],
+    });
+  });
 
   it('defaults the form to no fields', () => {
     const result = parseDefinitionShape({ code: 'x', name: 'X', nodes: [start('end'), end()] });

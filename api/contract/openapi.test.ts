@@ -60,9 +60,26 @@ describe('GET /openapi.json', () => {
   it('lists each route’s errors by status in the SPEC §6 shape, 401s on signed routes and 403 where a permission is needed', async () => {
     const document = await fetchDocument();
     const act = document.paths['/api/v1/instances/{id}/actions']!.post!;
-    expect(Object.keys(act.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '422']);
+    expect(Object.keys(act.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '422', '429']);
     expect(JSON.stringify(act.responses['409'])).toContain('TASK_NOT_PENDING');
     expect(Object.keys(document.paths['/healthz']!.get!.responses)).toEqual(['200']);
+  });
+
+  it('states each route’s body limit (413) and the rate limit’s Retry-After (429)', async () => {
+    const document = await fetchDocument();
+    type Operation = { requestBody?: { description?: string }; responses: Record<string, { description: string; headers?: Record<string, unknown> }> };
+    const operation = (path: string, method: string) => (document.paths[path] as unknown as Record<string, Operation>)[method]!;
+    const start = operation('/api/v1/instances', 'post');
+    expect(start.responses['413']!.description).toContain('1048576 bytes (1 MiB)');
+    expect(start.requestBody?.description).toContain('at most 1048576 bytes (1 MiB)');
+    for (const push of ['/api/v1/sync/users', '/api/v1/sync/departments']) {
+      expect(operation(push, 'post').responses['413']!.description).toContain('16777216 bytes (16 MiB)');
+    }
+    expect(start.responses['429']!.description).toContain('RATE_LIMITED');
+    expect(Object.keys(start.responses['429']!.headers ?? {})).toEqual(['Retry-After']);
+    // A GET without a body takes none; an unsigned route is not rate limited.
+    expect(Object.keys(operation('/api/v1/tasks', 'get').responses)).not.toContain('413');
+    expect(Object.keys(operation('/api/v1/auth/dingtalk', 'post').responses)).not.toContain('429');
   });
 });
 

@@ -1,5 +1,6 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { ERROR_CODES, type ErrorCode } from '../error-codes';
+import { BODY_LIMITS, bodyLimitOf, formatBytes } from '../limits';
 import { errorBody } from '../schemas/common';
 import { isJsonResponse, type AnyRoute, type RouteSpec } from './route';
 import { errorCodesByStatus } from './route-errors';
@@ -42,11 +43,26 @@ function describe(spec: RouteSpec): string | undefined {
   return [spec.description, needs].filter(Boolean).join('\n\n') || undefined;
 }
 
+/** What a code means on this route: the body limit is the route's own. */
+function meaningOn(spec: RouteSpec, code: ErrorCode): string {
+  const limit = bodyLimitOf(spec);
+  return code === 'PAYLOAD_TOO_LARGE'
+    ? `the request body is over ${limit} bytes (${formatBytes(limit)}), this route’s limit; it was not read`
+    : ERROR_CODES[code].meaning;
+}
+
 function errorResponses(spec: RouteSpec): RouteConfig['responses'] {
   const responses: RouteConfig['responses'] = {};
   for (const [status, codes] of errorCodesByStatus(spec)) {
     responses[status] = {
-      description: codes.map((code: ErrorCode) => `\`${code}\`: ${ERROR_CODES[code].meaning}`).join('; '),
+      description: codes.map((code: ErrorCode) => `\`${code}\`: ${meaningOn(spec, code)}`).join('; '),
+      ...(codes.includes('RATE_LIMITED')
+        ? {
+            headers: {
+              'Retry-After': { description: 'whole seconds (at least 1) until the request would be let through', schema: { type: 'integer', minimum: 1 } },
+            },
+          }
+        : {}),
       content: { 'application/json': { schema: errorBody(codes as [ErrorCode, ...ErrorCode[]]) } },
     };
   }
@@ -72,7 +88,15 @@ function pathOf(spec: RouteSpec): RouteConfig {
     request: {
       ...(spec.params ? { params: spec.params } : {}),
       ...(spec.query ? { query: spec.query } : {}),
-      ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.body
+        ? {
+            body: {
+              required: true,
+              description: `at most ${bodyLimitOf(spec)} bytes (${formatBytes(bodyLimitOf(spec))}); a bigger body answers 413 \`PAYLOAD_TOO_LARGE\``,
+              content: { 'application/json': { schema: spec.body } },
+            },
+          }
+        : {}),
     },
     responses: { ...responses, ...errorResponses(spec) },
   };
@@ -96,7 +120,10 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string) {
       title: 'Approval orchestration API',
       version,
       description:
-        'Business approvals on Temporal (SPEC §6). Every `/api/v1` call of an app is signed (SPEC §7): the X-App-Key, X-Timestamp, X-Nonce and X-Signature headers. Users call the routes that say so with their session (`Authorization: Bearer`), from 免登. DingTalk’s card callback is signed DingTalk’s way. Errors have one shape: `{"error": {"code", "message", "details?"}}`.',
+        'Business approvals on Temporal (SPEC §6). Every `/api/v1` call of an app is signed (SPEC §7): the X-App-Key, X-Timestamp, X-Nonce and X-Signature headers. Users call the routes that say so with their session (`Authorization: Bearer`), from 免登. DingTalk’s card callback is signed DingTalk’s way. Errors have one shape: `{"error": {"code", "message", "details?"}}`. ' +
+        `A request body over its route’s limit (${formatBytes(BODY_LIMITS.default)}; the org push ${formatBytes(BODY_LIMITS.orgPush)}) answers 413 \`PAYLOAD_TOO_LARGE\`; ` +
+        'an app or a user over its request rate 429 `RATE_LIMITED` with `Retry-After` (seconds), and its nonce stays unused. ' +
+        'Any route answers 503 `UNAVAILABLE` with `Retry-After` while PostgreSQL or Temporal cannot be reached (a restart): the same request may be sent again.',
     },
     tags: [
       { name: 'instances', description: 'start, read and act on approvals' },

@@ -4,6 +4,8 @@ import { requireApp } from '../auth/app-auth';
 import { requireSession, requireSessionOrApp } from '../auth/session-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
 import { ApiError, validationFailed } from '../errors';
+import { bodyLimitOf, limitBody } from '../limits';
+import type { RateLimiters } from '../rate-limit';
 import { fieldProblems, parseJson } from '../request-body';
 import { isJsonResponse, type AnyRoute, type RouteSpec } from './route';
 import { errorCodesOf } from './route-errors';
@@ -15,6 +17,8 @@ export interface MountOptions {
    * switch it on, so the whole suite holds the OpenAPI document to what the API does.
    */
   checkContract?: boolean;
+  /** The request rates of apps and session users (this process's buckets); none: no limit. */
+  rateLimiters?: RateLimiters;
 }
 
 /** Hono spells path parameters `:id`, OpenAPI `{id}`. */
@@ -38,20 +42,26 @@ async function inputOf(spec: RouteSpec, deps: ApiDependencies, c: Context<ApiEnv
   return { params, query, body, caller: authenticated ? c.get('caller') : undefined, viewer: authenticated ? c.get('viewer') : undefined, deps, c };
 }
 
-function guardsOf(spec: RouteSpec, deps: ApiDependencies) {
+function guardsOf(spec: RouteSpec, deps: ApiDependencies, limiters: RateLimiters) {
   if (spec.auth === 'none') return [];
-  if (spec.auth === 'session') return [requireSession(deps)];
-  const appGuard = requireApp(deps, spec.auth === 'signed' ? undefined : spec.auth);
-  return [spec.sessions ? requireSessionOrApp(deps, appGuard) : appGuard];
+  if (spec.auth === 'session') return [requireSession(deps, limiters.perUser)];
+  const appGuard = requireApp(deps, spec.auth === 'signed' ? undefined : spec.auth, limiters.perApp);
+  return [spec.sessions ? requireSessionOrApp(deps, appGuard, limiters.perUser) : appGuard];
 }
 
-/** Mounts each route: its signature and permission check, then its inputs validated, then its handler. */
+/**
+ * Mounts each route: its body size, its signature, rate and permission check, then its inputs
+ * validated, then the signed request's nonce used, then its handler. What is refused before the
+ * handler runs writes nothing, not even the nonce.
+ */
 export function mountRoutes(app: Hono<ApiEnv>, routes: readonly AnyRoute[], deps: ApiDependencies, options: MountOptions = {}): void {
   for (const { spec, handle } of routes) {
-    app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...guardsOf(spec, deps), async (c) => {
+    app.on(spec.method.toUpperCase(), [honoPath(spec.path)], limitBody(bodyLimitOf(spec)), ...guardsOf(spec, deps, options.rateLimiters ?? {}), async (c) => {
       let reply;
       try {
-        reply = await handle(await inputOf(spec, deps, c));
+        const input = await inputOf(spec, deps, c);
+        if (spec.auth !== 'none') await c.get('useNonce')?.();
+        reply = await handle(input);
       } catch (err) {
         if (options.checkContract && err instanceof ApiError && !errorCodesOf(spec).includes(err.code)) {
           throw new Error(`${spec.operationId} answered ${err.code}, which its declaration does not list`, { cause: err });

@@ -47,6 +47,8 @@ export interface Endpoint {
   body?: z.ZodType;
   /** The body is documented by `body` but checked by the handler, whose problems answer something else than 400 (a flow definition: 422). */
   bodyCheckedByHandler?: true;
+  /** The most bytes the request body may have, when more than BODY_LIMITS.default (api/limits.ts); a bigger one answers 413. */
+  bodyLimit?: number;
 }
 
 /** What a route does and answers. */

@@ -1,6 +1,7 @@
 import { startDingTalkOrgSyncNow } from '../../temporal-config/dingtalk-org-sync-schedule';
 import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { ApiError } from '../errors';
+import { BODY_LIMITS } from '../limits';
 import { departmentsPushed, dingTalkOrgSyncBody, dingTalkOrgSyncStarted, syncDepartmentsBody, syncUsersBody, usersPushed } from '../schemas/org';
 import { pushDepartments, pushUsers } from '../services/org-push';
 
@@ -9,7 +10,7 @@ const route = routesOf('org');
 /** The org push (SPEC §6): the ERP's departments and users; and the org sync from DingTalk (SPEC §8) on request. */
 export const orgRoutes: AnyRoute[] = [
   route(
-    { operationId: 'pushUsers', method: 'post', path: '/api/v1/sync/users', auth: 'sync', body: syncUsersBody },
+    { operationId: 'pushUsers', method: 'post', path: '/api/v1/sync/users', auth: 'sync', body: syncUsersBody, bodyLimit: BODY_LIMITS.orgPush },
     {
       summary: 'Push users, full or incremental',
       description:
@@ -20,7 +21,14 @@ export const orgRoutes: AnyRoute[] = [
     async ({ body, deps }) => ok(await pushUsers(deps, body)),
   ),
   route(
-    { operationId: 'pushDepartments', method: 'post', path: '/api/v1/sync/departments', auth: 'sync', body: syncDepartmentsBody },
+    {
+      operationId: 'pushDepartments',
+      method: 'post',
+      path: '/api/v1/sync/departments',
+      auth: 'sync',
+      body: syncDepartmentsBody,
+      bodyLimit: BODY_LIMITS.orgPush,
+    },
     { summary: 'Push departments, full or incremental', responses: okWith('what changed', departmentsPushed), errors: ['INVALID_DEPARTMENTS'] },
     async ({ body, deps }) => ok(await pushDepartments(deps, body)),
   ),

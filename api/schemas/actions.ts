@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionRequest } from '../../engine/action-request';
-import { key } from './common';
+import { MAX_COMMENT_LENGTH, MAX_SIGNERS_PER_ACTION } from '../../engine/limits';
+import { formValues, key } from './common';
 
 /** The body leaves the actor out when a session says who acts. */
 type WithActorOptional<T> = T extends unknown ? Omit<T, 'actorId'> & { actorId?: string } : never;
@@ -12,9 +13,14 @@ const actionCommon = {
     .describe('idempotency key: the same actionId again answers the first result and does nothing again'),
   actorId: key.optional().describe('the user an app acts for (required of an app; a session acts as its own user)'),
   taskId: key.optional().describe('the task acted on; without it, the actor’s pending task'),
-  comment: z.string().min(1).max(2000).optional(),
+  comment: z.string().min(1).max(MAX_COMMENT_LENGTH, `must be at most ${MAX_COMMENT_LENGTH} characters`).optional(),
 };
-const signerIds = z.array(key).min(1).max(20);
+const signerIds = z
+  .array(key)
+  .min(1)
+  .max(MAX_SIGNERS_PER_ACTION, {
+    error: (issue) => `names ${Array.isArray(issue.input) ? issue.input.length : '?'} signers; at most ${MAX_SIGNERS_PER_ACTION} per action`,
+  });
 
 const action = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>
   z
@@ -34,10 +40,10 @@ export const actionBody = z
     }),
     action('remove_signer', '减签: signers the actor added who have yet to act (all of them without `signers`)', { signers: signerIds.optional() }),
     action('return', '退回: to an earlier completed approval node, or `start` (the initiator)', { targetNodeId: key }),
-    action('resubmit', 'after a return to the initiator, optionally with a new form', { form: z.record(z.string(), z.unknown()).optional() }),
+    action('resubmit', 'after a return to the initiator, optionally with a new form', { form: formValues.optional() }),
     action('revoke', '撤回审批: take back one’s approval while the next node is untouched', {}),
     action('withdraw', '撤销: the initiator ends the instance', {}),
-    action('comment', 'a comment on the timeline', { comment: z.string().min(1).max(2000) }),
+    action('comment', 'a comment on the timeline', { comment: actionCommon.comment.unwrap() }),
     action('urge', '催办: the initiator reminds the current assignees (once per task per hour)', {}),
   ])
   .meta({ id: 'Action' }) satisfies z.ZodType<WithActorOptional<ActionRequest>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formBoundProblems, MAX_FORM_BYTES, MAX_FORM_FIELDS } from '../../engine/limits';
 
 /** Building blocks of the request and answer schemas (SPEC §6). */
 
@@ -24,6 +25,14 @@ export const pageLimit = (max: number, fallback: number) =>
 export const cursor = z.string().min(1).max(1000).describe('`nextCursor` of the previous page');
 
 export const nextCursor = z.string().optional().describe('present when there is a next page: pass it as `cursor`');
+
+/** A form's values (start, resubmit, preview), within engine/limits.ts's bounds: a bigger one is a field problem naming `form` and the bound. */
+export const formValues = z
+  .record(z.string(), z.unknown())
+  .superRefine((form, ctx) => {
+    for (const problem of formBoundProblems(form)) ctx.addIssue({ code: 'custom', message: problem.message });
+  })
+  .describe(`values of the flow’s form fields: at most ${MAX_FORM_FIELDS} fields and ${MAX_FORM_BYTES} bytes (64 KiB) as JSON`);
 
 /** SPEC §6 error shape; `code` is one of the codes the route lists. */
 export const errorBody = (codes: readonly [string, ...string[]]) =>

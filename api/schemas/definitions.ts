@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { flowDefinitionSchema } from '../../engine/dsl';
-import { key, timestamp } from './common';
+import { formValues, key, timestamp } from './common';
 
 /** Flow definitions (SPEC §4, §6): drafts, published versions, route preview. */
 
@@ -44,7 +44,7 @@ export const versionAnswer = z
 export const previewBody = z
   .strictObject({
     initiatorId: key,
-    form: z.record(z.string(), z.unknown()),
+    form: formValues,
     selectedApprovers: z.record(z.string(), z.array(key)).optional(),
   })
   .meta({ id: 'PreviewRequest' });

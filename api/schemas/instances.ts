@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { INSTANCE_STATUSES, TASK_STATUSES } from '../../engine/state';
-import { cursor, key, nextCursor, pageLimit, timestamp } from './common';
+import { cursor, formValues, key, nextCursor, pageLimit, timestamp } from './common';
 
 /** Instances (SPEC §6): starting one, the instance view, its timeline, the instance lists. */
 
@@ -14,7 +14,7 @@ export const startInstanceBody = z
     flowCode: z.string().min(1).max(64),
     businessKey: z.string().regex(/^[A-Za-z0-9._:/-]{1,128}$/, 'must be 1–128 characters of letters, digits, ".", "_", ":", "-" or "/"'),
     initiatorId: key,
-    form: z.record(z.string(), z.unknown()).describe('values of the flow’s form fields'),
+    form: formValues,
     source,
     callbackUrl: z
       .url({ protocol: /^https?$/ })

@@ -5,7 +5,7 @@ import { cardSettingsOf } from '../../activities/dingtalk/approver-channel';
 import { connectCardClicks, type CardClickTransport } from '../../api/card-click-transport';
 import type { ApiDependencies } from '../../api/context';
 import { startApiServer } from '../../api/server';
-import type { DingTalkConfig } from '../../config';
+import type { DingTalkConfig, RateLimitSettings } from '../../config';
 import { createDingTalkClient } from '../../integrations/dingtalk/client';
 import type { DingTalkApi } from '../../integrations/dingtalk/dingtalk-api';
 import { createSignedClient, type SignedClient } from '../../client/signed-client';
@@ -58,6 +58,8 @@ export interface TestStackOptions {
   dingtalkApi?: DingTalkApi;
   /** Serve the sandbox's dev login (`POST /api/v1/auth/dev-login`), as embedded mode does. */
   devLogin?: boolean;
+  /** Request rates per app and per session user; default none (the tests poll hard and share one app). */
+  rateLimits?: RateLimitSettings;
 }
 
 /** Few, quick retries: a test sees a failure surface (dead letter, compensation_failed) in seconds. */
@@ -110,6 +112,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
       ...(options.dingtalk ? { dingtalk: options.dingtalk, publicBaseUrl } : {}),
       devLogin: options.devLogin === true,
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     },
     ...(dingtalk ? { dingtalk } : {}),
   };

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { MAX_COMMENT_LENGTH, MAX_SIGNERS_PER_ACTION } from '../../../engine/limits';
 import { ApiFailure, instancePath, newActionId, post } from '../api-client';
 import type { FormFieldValue, InstanceView, RouteNode, Task, UserSummary } from '../types';
 import { Sheet } from './Sheet';
@@ -89,6 +90,7 @@ export function ActionSheet({ kind, view, task, route, form, me, onDone, onClose
     event.preventDefault();
     if (needsPeople && people.length === 0) return setError(kind === 'transfer' ? '请选择转交给谁' : '请选择加签人');
     if (commentRequired && !comment.trim()) return setError('请填写评论');
+    if (kind === 'add_signer' && people.length > MAX_SIGNERS_PER_ACTION) return setError(`一次最多加签 ${MAX_SIGNERS_PER_ACTION} 人`);
     setSending(true);
     setError(undefined);
     try {
@@ -161,7 +163,7 @@ export function ActionSheet({ kind, view, task, route, form, me, onDone, onClose
           <textarea
             name="comment"
             rows={3}
-            maxLength={2000}
+            maxLength={MAX_COMMENT_LENGTH}
             placeholder={commentRequired ? '评论内容' : '审批意见（选填）'}
             value={comment}
             onInput={(e) => setComment(e.currentTarget.value)}
