@@ -10,9 +10,33 @@ export function fieldProblems(issues: z.core.$ZodIssue[], prefix = ''): FieldPro
   );
 }
 
+/** How deep objects and arrays may nest in a request body; no request of this API needs more than a few levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of `[` / `{` in JSON text, outside strings: counted on the text, before anything recurses into it. */
+function nestingDepth(raw: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i += 1) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return deepest;
+}
+
 /** Parses the raw body as JSON; malformed JSON is a 400 naming the problem. */
 export function parseJson(raw: string): unknown {
   if (raw.trim() === '') throw new ApiError('MALFORMED_JSON', 'the request body is empty; a JSON object was expected');
+  // The checks after parsing walk the value recursively: a body nested thousands deep would overflow the stack.
+  const depth = nestingDepth(raw);
+  if (depth > MAX_JSON_DEPTH) throw validationFailed([{ field: '(body)', message: `nests ${depth} levels deep; at most ${MAX_JSON_DEPTH} are allowed` }]);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

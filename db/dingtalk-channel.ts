@@ -78,8 +78,16 @@ export async function listTodos(db: Db, instanceId: string): Promise<TodoRow[]> 
   return db.select().from(dingtalkTodos).where(eq(dingtalkTodos.instanceId, instanceId));
 }
 
+/** `todoId` null: about to be created (recorded first, so a crash in between leaves a trace); then its id. */
 export async function saveTodo(db: Db, todo: Pick<TodoRow, 'instanceId' | 'taskId' | 'unionId' | 'todoId'>): Promise<void> {
-  await db.insert(dingtalkTodos).values(todo).onConflictDoNothing();
+  await db
+    .insert(dingtalkTodos)
+    .values(todo)
+    .onConflictDoUpdate({
+      target: [dingtalkTodos.instanceId, dingtalkTodos.taskId],
+      set: { todoId: sql`excluded.todo_id` },
+      setWhere: sql`${dingtalkTodos.todoId} is null`,
+    });
 }
 
 export async function markTodoDone(db: Db, instanceId: string, taskId: string): Promise<void> {

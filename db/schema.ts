@@ -347,7 +347,8 @@ export const dingtalkTodos = pgTable(
     instanceId: text('instance_id').notNull(),
     taskId: text('task_id').notNull(),
     unionId: text('union_id').notNull(),
-    todoId: text('todo_id').notNull(),
+    /** Null while it is being created: DingTalk may have it (a crash before we saved its id); it is found by its sourceId. */
+    todoId: text('todo_id'),
     done: boolean('done').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     doneAt: timestamp('done_at', { withTimezone: true }),

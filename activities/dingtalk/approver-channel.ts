@@ -79,7 +79,8 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
         if (task.status === 'pending' && (!card || card.state === 'creating')) await deliverCard(task, params, people.get(task.assigneeId));
         else if (card && (card.state === 'delivered' || card.state === 'closed' || card.state === 'creating')) await refreshCard(card, task, params);
         const todo = todoOf.get(task.taskId);
-        if (!todo && task.status === 'pending') await createTodo(task, people.get(task.assigneeId));
+        // A todo without its id was cut short while being created: created again (DingTalk dedupes on sourceId) or, its task done, found and completed.
+        if (task.status === 'pending' && (!todo || todo.todoId === null)) await createTodo(task, people.get(task.assigneeId));
         else if (todo && !todo.done && task.status !== 'pending' && task.status !== 'waiting') await completeTodo(task, todo.unionId, todo.todoId);
       }
       reports.push(...(await sendPendingNotices(db, api, context, people)));
@@ -181,6 +182,7 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
         if (!unionId) return; // no unionId (org sync stores them; the ERP push may): the card and notices still reach them
         const sourceId = outTrackIdOf(view.instanceId, task.taskId);
         const url = taskPageUrl(config.publicBaseUrl, view.instanceId, task.taskId);
+        await saveTodo(db, { instanceId: view.instanceId, taskId: task.taskId, unionId, todoId: null });
         try {
           const created = await dingtalk
             .createTodo(unionId, {
@@ -204,9 +206,10 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
         }
       }
 
-      async function completeTodo(task: CardTask, unionId: string, todoId: string): Promise<void> {
+      async function completeTodo(task: CardTask, unionId: string, todoId: string | null): Promise<void> {
         try {
-          await dingtalk.completeTodo(unionId, todoId);
+          const id = todoId ?? (await dingtalk.findTodoBySource(unionId, outTrackIdOf(view.instanceId, task.taskId)))?.id;
+          if (id) await dingtalk.completeTodo(unionId, id);
         } catch (err) {
           const failure = finalFailure(err);
           report({ type: 'todo_failed', taskId: task.taskId, userId: task.assigneeId, code: failure.code, message: failure.message });

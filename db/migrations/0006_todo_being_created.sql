@@ -1,0 +1,1 @@
+ALTER TABLE "dingtalk_todos" ALTER COLUMN "todo_id" DROP NOT NULL;
