@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { and, eq } from 'drizzle-orm';
 import type { DingTalkConfig } from '../../config';
+import { dingtalkTodos } from '../../db/schema';
 import type { InstanceView, TimelineView } from '../../engine/instance-view';
 import { outTrackIdOf } from '../../integrations/dingtalk/approval-card';
 import { signCardCallback } from '../../integrations/dingtalk/card-callback-signature';
@@ -167,6 +169,29 @@ describe('DingTalk channel, HTTP callback mode', () => {
       (t) => t !== undefined,
     );
     expect(todo).toMatchObject({ done: false, executorIds: ['un_one'], subject: `发起人提交的动作测试 ${sequential}` });
+  });
+
+  it('a todo whose id was never saved (a crash between DingTalk creating it and our write) is still completed when its task ends', async () => {
+    const instanceId = await startInstance(stack, sequential);
+    const task = await waitForPendingTask(stack, instanceId, 'u_one');
+    const sourceId = outTrackIdOf(instanceId, task.taskId);
+    await pollUntil(
+      'the todo',
+      async () => fake.state.todosOf('un_one').find((t) => t.sourceId === sourceId),
+      (t) => t !== undefined,
+    );
+    // As the row stands when the worker died after DingTalk answered: recorded as being created, no id.
+    await stack.database.db
+      .update(dingtalkTodos)
+      .set({ todoId: null })
+      .where(and(eq(dingtalkTodos.instanceId, instanceId), eq(dingtalkTodos.taskId, task.taskId)));
+    await expectOk(stack.api.request('POST', `${instancePath(instanceId)}/actions`, { type: 'approve', taskId: task.taskId, actorId: 'u_one', actionId: uid('a') }));
+    const done = await pollUntil(
+      'the todo done',
+      async () => fake.state.todosOf('un_one').filter((t) => t.sourceId === sourceId),
+      (todos) => todos.length === 1 && todos[0]!.done,
+    );
+    expect(done).toHaveLength(1);
   });
 
   it('a click approves: the clicker sees the result at once, every card of the node follows and the todo is done', async () => {
