@@ -10,6 +10,13 @@ describe('isDependencyOutage', () => {
     expect(isDependencyOutage(wrapped(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })))).toBe(true);
   });
 
+  it('knows Temporal gone (UNAVAILABLE) or no worker answering in time (DEADLINE_EXCEEDED), also as a ServiceError’s cause', () => {
+    const grpc = (code: number) => Object.assign(new Error('grpc'), { code, details: 'x', metadata: {} });
+    expect(isDependencyOutage(Object.assign(new Error('Failed to query Workflow'), { cause: grpc(14) }))).toBe(true);
+    expect(isDependencyOutage(Object.assign(new Error('Failed to query Workflow'), { cause: grpc(4) }))).toBe(true);
+    expect(isDependencyOutage(grpc(3))).toBe(false); // INVALID_ARGUMENT: ours
+  });
+
   it('does not excuse our own mistakes', () => {
     expect(isDependencyOutage(new Error('boom'))).toBe(false);
     expect(isDependencyOutage(wrapped(Object.assign(new Error('syntax error'), { code: '42601' })))).toBe(false);

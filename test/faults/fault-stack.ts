@@ -52,7 +52,7 @@ export interface FaultStack {
   callbackUrl: string;
   system: string;
   flows: { chain: string; countersign: string; vote: string };
-  worker: { kill(): Promise<void>; start(): Promise<void>; readonly kills: number };
+  worker: { kill(): Promise<void>; start(): Promise<void>; readonly kills: number; readonly unexpectedExits: string[] };
   /** SIGKILL of the Temporal server, down for `downMs`, started again on the same store and port. */
   bounceTemporal(downMs: number): Promise<void>;
   /** PostgreSQL's immediate shutdown (as a crash: recovery on the next start), down for `downMs`. */
@@ -215,10 +215,13 @@ async function start(steps: Step[], stopAll: () => Promise<void>, log: (line: st
   };
   let workerProcess: ChildProcess | undefined;
   let kills = 0;
+  let stopping = false;
+  const unexpectedExits: string[] = [];
   const worker = {
     get kills() {
       return kills;
     },
+    unexpectedExits,
     async start() {
       const child = spawnOwned(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/main.ts')], {
         cwd: ROOT,
@@ -226,7 +229,16 @@ async function start(steps: Step[], stopAll: () => Promise<void>, log: (line: st
         stdio: ['ignore', 'ignore', 'pipe'],
         deathSignal: 'KILL',
       });
-      child.stderr?.on('data', (chunk: Buffer) => log(`[worker] ${chunk.toString().trim()}`));
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString()).slice(-4000);
+        log(`[worker] ${chunk.toString().trim()}`);
+      });
+      child.once('exit', (code, signal) => {
+        if (signal === 'SIGKILL' || workerProcess !== child || stopping) return;
+        // Nobody stopped it: a worker must ride out its dependencies' outages, so this is a finding.
+        unexpectedExits.push(`the worker exited by itself (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+      });
       workerProcess = child;
     },
     async kill() {
@@ -239,7 +251,13 @@ async function start(steps: Step[], stopAll: () => Promise<void>, log: (line: st
     },
   };
   await worker.start();
-  steps.push({ what: 'worker', run: () => (workerProcess ? stopChild(workerProcess, 15_000) : Promise.resolve()) });
+  steps.push({
+    what: 'worker',
+    run: () => {
+      stopping = true;
+      return workerProcess ? stopChild(workerProcess, 15_000) : Promise.resolve();
+    },
+  });
 
   const apiDeps: ApiDependencies = {
     db: database.db,

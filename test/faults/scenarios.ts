@@ -49,6 +49,7 @@ async function chainScenario(stack: FaultStack, scenario: string, flows: number,
   await schedule.finished();
   const verdict = await verify(stack, result.instances, { stuck: result.stuck.length, traffic: [result.traffic] });
   for (const s of result.stuck) verdict.problems.push(`${s.businessKey}: not finished: ${s.why}`);
+  verdict.problems.push(...stack.worker.unexpectedExits.splice(0));
   return { scenario, actions: result.actions, faults: injected, faultNote: faultNote(injected), ...verdict };
 }
 
@@ -277,8 +278,20 @@ export async function hostileRequests(stack: FaultStack, scale: Scale): Promise<
   const nested = (depth: number) =>
     `{"flowCode":"x","businessKey":"k","initiatorId":"u","form":{"deep":${'['.repeat(depth)}${']'.repeat(depth)}},"source":{"system":"e","type":"t","id":"i"}}`;
   const kinds: Array<[string, () => Promise<void>]> = [
-    ['forged (wrong secret)', () => send('forged', path, startBody(), signed('', Date.now(), randomBytes(16).toString('hex')))],
-    ['stale (10 min old)', () => send('stale', path, startBody(), signed(startBody(), Date.now() - 600_000))],
+    [
+      'forged (wrong secret)',
+      () => {
+        const body = startBody();
+        return send('forged', path, body, signed(body, Date.now(), randomBytes(16).toString('hex')));
+      },
+    ],
+    [
+      'stale (10 min old)',
+      () => {
+        const body = startBody();
+        return send('stale', path, body, signed(body, Date.now() - 600_000));
+      },
+    ],
     ['tampered (body changed after signing)', () => send('tampered', path, startBody(), signed(startBody()))],
     ['unknown app', () => send('unknown app', path, startBody(), { ...signed(startBody()), 'X-App-Key': 'no-such-app' })],
     [
