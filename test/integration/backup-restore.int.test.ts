@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createSignedClient } from '../../client/signed-client';
-import { DEMO_APP_KEY, DEMO_ERP_SYSTEM, demoFlow } from '../../db/seed-demo';
 import type { InstanceView } from '../../engine/instance-view';
 import { expectOk, instancePath, pollUntil, uid } from '../support/fixtures';
-import { launchStart, startEnvironment } from '../support/start-process';
+import { demoClient, launchStart, startDemoRequest, startEnvironment } from '../support/start-process';
 
 /** `npm run backup` / `npm run restore` of the embedded data: what was backed up comes back, later changes are gone. */
 
@@ -24,7 +22,7 @@ function run(script: 'backup' | 'restore', args: string[], env: NodeJS.ProcessEn
 it('restores the data as it was at the backup, and refuses while npm start runs', async () => {
   const environment = await startEnvironment();
   const archive = path.join(environment.dataDir, '..', `${path.basename(environment.dataDir)}-backup.tar.gz`);
-  const api = createSignedClient({ baseUrl: `http://127.0.0.1:${environment.apiPort}`, appKey: DEMO_APP_KEY, secret: 'demo-erp-secret' });
+  const api = demoClient(environment);
   const pending = (instanceId: string) =>
     pollUntil(
       'a pending task',
@@ -34,17 +32,7 @@ it('restores the data as it was at the backup, and refuses while npm start runs'
   try {
     let product = launchStart(environment);
     await product.ready;
-    const businessKey = uid('PR');
-    const { instanceId } = await expectOk<{ instanceId: string }>(
-      api.request('POST', '/api/v1/instances', {
-        flowCode: demoFlow.code,
-        businessKey,
-        initiatorId: 'u_zhangsan',
-        form: { title: '投影仪', amount: 2000 },
-        source: { system: DEMO_ERP_SYSTEM, type: 'purchase_request', id: businessKey },
-      }),
-      201,
-    );
+    const instanceId = await startDemoRequest(api, { title: '投影仪', amount: 2000 });
     const task = (await pending(instanceId)).tasks.find((t) => t.status === 'pending')!;
     const refused = run('backup', [archive], environment.env);
     expect(refused.status).toBe(1);

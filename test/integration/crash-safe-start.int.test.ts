@@ -1,9 +1,17 @@
 import { rmSync } from 'node:fs';
-import { createSignedClient, type SignedClient } from '../../client/signed-client';
-import { DEMO_APP_KEY, DEMO_ERP_SYSTEM, demoFlow } from '../../db/seed-demo';
+import type { SignedClient } from '../../client/signed-client';
 import type { InstanceView } from '../../engine/instance-view';
 import { expectOk, instancePath, pollUntil, uid } from '../support/fixtures';
-import { isAlive, launchStart, serverPids, startEnvironment, type StartEnvironment, type StartedProduct } from '../support/start-process';
+import {
+  demoClient,
+  isAlive,
+  launchStart,
+  serverPids,
+  startDemoRequest,
+  startEnvironment,
+  type StartEnvironment,
+  type StartedProduct,
+} from '../support/start-process';
 
 /**
  * `npm start` killed with SIGKILL leaves nothing a user has to clean up: its PostgreSQL and
@@ -14,24 +22,6 @@ import { isAlive, launchStart, serverPids, startEnvironment, type StartEnvironme
  */
 
 jest.setTimeout(300_000);
-
-const demoClient = (environment: StartEnvironment): SignedClient =>
-  createSignedClient({ baseUrl: `http://127.0.0.1:${environment.apiPort}`, appKey: DEMO_APP_KEY, secret: 'demo-erp-secret' });
-
-async function startDemoRequest(api: SignedClient): Promise<string> {
-  const businessKey = uid('PR');
-  const started = await expectOk<{ instanceId: string }>(
-    api.request('POST', '/api/v1/instances', {
-      flowCode: demoFlow.code,
-      businessKey,
-      initiatorId: 'u_zhangsan',
-      form: { title: '显示器', amount: 3000 },
-      source: { system: DEMO_ERP_SYSTEM, type: 'purchase_request', id: businessKey },
-    }),
-    201,
-  );
-  return started.instanceId;
-}
 
 const pendingTask = (api: SignedClient, instanceId: string) =>
   pollUntil(

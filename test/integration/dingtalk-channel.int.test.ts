@@ -185,7 +185,9 @@ describe('DingTalk channel, HTTP callback mode', () => {
       .update(dingtalkTodos)
       .set({ todoId: null })
       .where(and(eq(dingtalkTodos.instanceId, instanceId), eq(dingtalkTodos.taskId, task.taskId)));
-    await expectOk(stack.api.request('POST', `${instancePath(instanceId)}/actions`, { type: 'approve', taskId: task.taskId, actorId: 'u_one', actionId: uid('a') }));
+    await expectOk(
+      stack.api.request('POST', `${instancePath(instanceId)}/actions`, { type: 'approve', taskId: task.taskId, actorId: 'u_one', actionId: uid('a') }),
+    );
     const done = await pollUntil(
       'the todo done',
       async () => fake.state.todosOf('un_one').filter((t) => t.sourceId === sourceId),

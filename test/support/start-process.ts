@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createSignedClient, type SignedClient } from '../../client/signed-client';
+import { DEMO_APP_KEY, DEMO_ERP_SYSTEM, demoFlow } from '../../db/seed-demo';
 import { freePort } from '../../runtime/free-port';
+import { expectOk, uid } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -81,4 +84,24 @@ export function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The demo ERP app of that `npm start` (seeded with the default secret). */
+export const demoClient = (environment: StartEnvironment): SignedClient =>
+  createSignedClient({ baseUrl: `http://127.0.0.1:${environment.apiPort}`, appKey: DEMO_APP_KEY, secret: 'demo-erp-secret' });
+
+/** One demo purchase request (the direct manager approves first); its instance id. */
+export async function startDemoRequest(api: SignedClient, form: { title: string; amount: number } = { title: '显示器', amount: 3000 }): Promise<string> {
+  const businessKey = uid('PR');
+  const started = await expectOk<{ instanceId: string }>(
+    api.request('POST', '/api/v1/instances', {
+      flowCode: demoFlow.code,
+      businessKey,
+      initiatorId: 'u_zhangsan',
+      form,
+      source: { system: DEMO_ERP_SYSTEM, type: 'purchase_request', id: businessKey },
+    }),
+    201,
+  );
+  return started.instanceId;
 }
