@@ -18,7 +18,15 @@ export function writePidFile(pidFile: string, pid: number): void {
   writeFileSync(pidFile, `${pid}\n`);
 }
 
-function isAlive(pid: number): boolean {
+/** The pid a pid file names (its first line), or undefined when there is no such file or no pid in it. */
+export function pidIn(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]?.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Whether a process with this pid exists (ours to signal or not). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -40,6 +48,18 @@ function commandLineOf(pid: number): string | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The pid of the server its pid file names, if that process still runs and is ours (by its command line). */
+export function runningLeftover(leftover: Leftover): number | undefined {
+  const pid = pidIn(leftover.pidFile);
+  const commandLine = pid === undefined ? undefined : commandLineOf(pid);
+  return commandLine?.includes(leftover.commandLineIncludes) ? pid : undefined;
+}
+
+/** Resolves once no process has this pid. */
+export async function waitForExit(pid: number): Promise<void> {
+  while (isAlive(pid)) await sleep(50);
+}
+
 /**
  * A server a previous run started and did not stop (it was killed with SIGKILL, or the machine has
  * no parent-death signal): found by its pid file under the data dir, checked to be ours by its
@@ -47,10 +67,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * there was none. A stale pid file (the process is gone) is removed.
  */
 export async function stopLeftover(leftover: Leftover, log: (line: string) => void): Promise<number | undefined> {
-  if (!existsSync(leftover.pidFile)) return undefined;
-  const pid = Number(readFileSync(leftover.pidFile, 'utf8').split('\n')[0]?.trim());
-  const commandLine = Number.isInteger(pid) && pid > 0 ? commandLineOf(pid) : undefined;
-  if (commandLine === undefined || !commandLine.includes(leftover.commandLineIncludes)) {
+  const pid = runningLeftover(leftover);
+  if (pid === undefined) {
     rmSync(leftover.pidFile, { force: true });
     return undefined;
   }
@@ -61,7 +79,7 @@ export async function stopLeftover(leftover: Leftover, log: (line: string) => vo
   if (isAlive(pid)) {
     log(`${leftover.what} (pid ${pid}) did not stop in time: SIGKILL`);
     process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await sleep(50);
+    await waitForExit(pid);
   }
   rmSync(leftover.pidFile, { force: true });
   return pid;

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { postgresLeftover } from '../db/embedded-postgres';
+import { runningLeftover } from '../runtime/leftover-process';
 import { devServerLeftover } from '../temporal-config/dev-server';
 
 /**
@@ -13,22 +14,12 @@ import { devServerLeftover } from '../temporal-config/dev-server';
  * into an empty DATA_DIR, or with --force moves the current one aside first.
  */
 
+/** The embedded servers still running on `dataDir`, for the refusal. */
 function running(dataDir: string): string[] {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  };
-  const found: string[] = [];
-  for (const leftover of [postgresLeftover(path.join(dataDir, 'postgres')), devServerLeftover(path.join(dataDir, 'temporal.db'))]) {
-    if (!existsSync(leftover.pidFile)) continue;
-    const pid = Number(readFileSync(leftover.pidFile, 'utf8').split('\n')[0]?.trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) found.push(`${leftover.what} (pid ${pid})`);
-  }
-  return found;
+  return [postgresLeftover(path.join(dataDir, 'postgres')), devServerLeftover(path.join(dataDir, 'temporal.db'))].flatMap((leftover) => {
+    const pid = runningLeftover(leftover);
+    return pid === undefined ? [] : [`${leftover.what} (pid ${pid})`];
+  });
 }
 
 function tar(args: string[]): void {

@@ -1,3 +1,4 @@
+import { findProjectedView } from '../../db/instance-reads';
 import type { ActionRequest } from '../../engine/action-request';
 import { parseInstanceId } from '../../engine/instance-id';
 import type { InstanceView } from '../../engine/instance-view';
@@ -8,7 +9,6 @@ import { ApiError } from '../errors';
 import type { ActorAction } from '../schemas/actions';
 import { refusalError } from '../update-refusals';
 import { resolveActionTargets } from './action-targets';
-import { findProjectedView } from '../../db/instance-reads';
 import { instanceNotFound, viewInstance } from './instance-reads';
 
 /**

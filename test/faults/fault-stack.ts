@@ -17,6 +17,7 @@ import type { FlowDefinition } from '../../engine/dsl';
 import type { RetrySettings } from '../../engine/state';
 import { createDingTalkClient } from '../../integrations/dingtalk/client';
 import { freePort } from '../../runtime/free-port';
+import { waitForExit } from '../../runtime/leftover-process';
 import { spawnOwned, stopChild } from '../../runtime/owned-process';
 import { startErpSandbox, type RunningErpSandbox } from '../../sandbox/erp/erp-sandbox';
 import { startFakeDingTalk, type RunningFakeDingTalk } from '../../sandbox/dingtalk/fake-dingtalk';
@@ -317,14 +318,3 @@ async function start(steps: Step[], stopAll: () => Promise<void>, log: (line: st
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitForExit(pid: number): Promise<void> {
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await sleep(50);
-  }
-}

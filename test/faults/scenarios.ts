@@ -4,7 +4,7 @@ import { instances as instanceRows } from '../../db/schema';
 import type { InstanceView } from '../../engine/instance-view';
 import { outTrackIdOf } from '../../integrations/dingtalk/approval-card';
 import { signedHeaders } from '../../protocol/request-signature';
-import { instancePath, uid } from '../support/fixtures';
+import { instancePath, pollUntil, uid } from '../support/fixtures';
 import { runChainFlows, type ExpectedInstance } from './chain-workload';
 import { CALM } from './chaos-proxy';
 import { CHAIN_APPROVERS, dingtalkIdOf, INITIATOR, VOTERS, type FaultStack } from './fault-stack';
@@ -21,8 +21,6 @@ export interface ScenarioRow extends Verdict {
 }
 
 export type Scale = 'quick' | 'full';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `fault` each time the finished-flow count passes one of `at` (fractions of `flows`). */
 function faultsAt(flows: number, at: number[], fault: () => Promise<void>) {
@@ -135,13 +133,13 @@ async function startOne(stack: FaultStack, traffic: Traffic, flowCode: string, b
 }
 
 async function pendingTasks(stack: FaultStack, traffic: Traffic, instanceId: string, count: number): Promise<InstanceView['tasks']> {
-  for (let i = 0; i < 600; i += 1) {
-    const view = await callWithRetry<InstanceView>(stack.api, traffic, 'GET', instancePath(instanceId));
-    const pending = view.body.tasks.filter((t) => t.status === 'pending');
-    if (pending.length >= count) return pending;
-    await sleep(100);
-  }
-  throw new Error(`${instanceId}: never ${count} pending tasks`);
+  const view = await pollUntil(
+    `${count} pending tasks of ${instanceId}`,
+    () => callWithRetry<InstanceView>(stack.api, traffic, 'GET', instancePath(instanceId)),
+    (answer) => answer.body.tasks.filter((t) => t.status === 'pending').length >= count,
+    60_000,
+  );
+  return view.body.tasks.filter((t) => t.status === 'pending');
 }
 
 /** (e) 100 identical approves (one actionId) at once, then 100 identical card clicks at once. */
@@ -165,7 +163,12 @@ export async function identicalBursts(stack: FaultStack, scale: Scale): Promise<
     if (ok !== burst) notes.push(`${burst - ok} of the identical approves answered ${[...new Set(answers.map((a) => a.status))].join('/')}`);
     const [finance] = await pendingTasks(stack, traffic, instanceId, 1);
     const outTrackId = outTrackIdOf(instanceId, finance!.taskId);
-    for (let i = 0; i < 600 && !stack.dingtalk.state.cards.has(outTrackId); i += 1) await sleep(100);
+    await pollUntil(
+      `the card of ${finance!.taskId}`,
+      async () => stack.dingtalk.state.cards.has(outTrackId),
+      (has) => has,
+      60_000,
+    );
     const clicks = await Promise.all(
       Array.from({ length: burst }, () =>
         stack.dingtalk.state.click({ outTrackId, userId: dingtalkIdOf(CHAIN_APPROVERS[1]), action: 'approve' }).catch((err: unknown) => err),

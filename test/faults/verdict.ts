@@ -37,6 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function settle(stack: FaultStack, expected: ExpectedInstance[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const ids = expected.map((e) => e.instanceId);
+  const actedSources = new Set(expected.flatMap((e) => e.actedTasks.map((task) => outTrackIdOf(e.instanceId, task))));
   while (Date.now() < deadline) {
     const open =
       ids.length === 0
@@ -51,9 +52,7 @@ async function settle(stack: FaultStack, expected: ExpectedInstance[], timeoutMs
         .filter((e) => e.type === 'approval.completed')
         .map((e) => e.body.instance.instanceId),
     );
-    const todosOpen = stack.dingtalk.state.todoBook
-      .all()
-      .filter((t) => !t.done && expected.some((e) => e.actedTasks.some((task) => outTrackIdOf(e.instanceId, task) === t.sourceId)));
+    const todosOpen = stack.dingtalk.state.todoBook.all().filter((t) => !t.done && t.sourceId !== undefined && actedSources.has(t.sourceId));
     if (open.length === 0 && ids.every((id) => completed.has(id)) && todosOpen.length === 0) return;
     await sleep(500);
   }
@@ -82,6 +81,8 @@ export async function verify(
   const events = stack.erp.state.events();
   const reservations = stack.erp.state.budget().reservations;
   const dingtalk = stack.dingtalk.state;
+  const todosBySource = new Map<string, ReturnType<typeof dingtalk.todoBook.all>>();
+  for (const todo of dingtalk.todoBook.all()) todosBySource.set(todo.sourceId ?? '', [...(todosBySource.get(todo.sourceId ?? '') ?? []), todo]);
 
   for (const instance of expected) {
     const { instanceId } = instance;
@@ -169,7 +170,7 @@ export async function verify(
           problems.push(`${instanceId}: card of ${task.taskId} shows ${params.status}/${params.actionable}, task is ${task.status}`);
         }
       } else verdict.undelivered += 1;
-      const todos = dingtalk.todoBook.all().filter((t) => t.sourceId === sourceId);
+      const todos = todosBySource.get(sourceId) ?? [];
       if (todos.length > 1) {
         verdict.duplicatedSideEffects += todos.length - 1;
         problems.push(`${instanceId}: ${todos.length} todos of ${task.taskId}`);
