@@ -32,7 +32,7 @@ it('restores the data as it was at the backup, and refuses while npm start runs'
   try {
     let product = launchStart(environment);
     await product.ready;
-    const instanceId = await startDemoRequest(api, { title: '投影仪', amount: 2000 });
+    const instanceId = await startDemoRequest(api, { form: { title: '投影仪', amount: 2000 } });
     const task = (await pending(instanceId)).tasks.find((t) => t.status === 'pending')!;
     const refused = run('backup', [archive], environment.env);
     expect(refused.status).toBe(1);

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSignedClient, type SignedClient } from '../../client/signed-client';
 import { DEMO_APP_KEY, DEMO_ERP_SYSTEM, demoFlow } from '../../db/seed-demo';
 import { freePort } from '../../runtime/free-port';
+import { pidIn } from '../../runtime/leftover-process';
 import { expectOk, uid } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -73,17 +74,7 @@ export function launchStart(environment: StartEnvironment, extraEnv: NodeJS.Proc
 
 /** The pids of the embedded servers, from their pid files under the data dir. */
 export function serverPids(dataDir: string): { postgres?: number; temporal?: number } {
-  const read = (file: string) => (existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined);
-  return { postgres: read(path.join(dataDir, 'postgres', 'postmaster.pid')), temporal: read(path.join(dataDir, 'temporal.db.pid')) };
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return { postgres: pidIn(path.join(dataDir, 'postgres', 'postmaster.pid')), temporal: pidIn(path.join(dataDir, 'temporal.db.pid')) };
 }
 
 /** The demo ERP app of that `npm start` (seeded with the default secret). */
@@ -91,8 +82,10 @@ export const demoClient = (environment: StartEnvironment): SignedClient =>
   createSignedClient({ baseUrl: `http://127.0.0.1:${environment.apiPort}`, appKey: DEMO_APP_KEY, secret: 'demo-erp-secret' });
 
 /** One demo purchase request (the direct manager approves first); its instance id. */
-export async function startDemoRequest(api: SignedClient, form: { title: string; amount: number } = { title: '显示器', amount: 3000 }): Promise<string> {
-  const businessKey = uid('PR');
+export async function startDemoRequest(
+  api: SignedClient,
+  { form = { title: '显示器', amount: 3000 }, businessKey = uid('PR') }: { form?: { title: string; amount: number }; businessKey?: string } = {},
+): Promise<string> {
   const started = await expectOk<{ instanceId: string }>(
     api.request('POST', '/api/v1/instances', {
       flowCode: demoFlow.code,
