@@ -4,6 +4,7 @@ import { activeUsersWithRole, findActiveUsers, primaryDepartmentOf } from './org
 import { reportingLine } from './reporting-line';
 import type { ResolveApproversInput } from '../engine/assignment';
 
+/** The role that makes a user an admin of every flow (seed 001 §7.2), as the DSL's `admins` does for one. */
 export const APPROVAL_ADMIN_ROLE = 'approval_admin';
 
 /** `ids` in order, each once, keeping only active users. */

@@ -1,9 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from './client';
+import { APPROVAL_ADMIN_ROLE } from './approver-sources';
 import { instances } from './schema';
-
-/** The role that makes a user an admin of every flow (seed 001 §7.2), as the DSL's `admins` does for one. */
-export const APPROVAL_ADMIN_ROLE = 'approval_admin';
 
 /**
  * Whether the user takes part in the instance as the database knows it (SPEC §7): an assignee of
@@ -29,4 +27,15 @@ export async function takesPartInInstance(db: Db, instance: { instanceId: string
 export async function projectedStarterApp(db: Db, instanceId: string): Promise<string | undefined> {
   const [row] = await db.select({ appKey: instances.appKey }).from(instances).where(eq(instances.instanceId, instanceId));
   return row?.appKey ?? undefined;
+}
+
+/** An admin of the instance's flow version (its DSL `admins`) or of every flow (role `approval_admin`): may terminate and reassign. */
+export async function isFlowAdmin(db: Db, instance: { flowCode: string; flowVersion: number }, userId: string): Promise<boolean> {
+  const rows = await db.execute<{ one: number }>(sql`
+    select 1 as one from flow_versions
+      where code = ${instance.flowCode} and version = ${instance.flowVersion} and coalesce(definition->'admins', '[]'::jsonb) ? ${userId}
+    union all
+    select 1 from users where id = ${userId} and active and ${APPROVAL_ADMIN_ROLE} = any(roles)
+    limit 1`);
+  return rows.length > 0;
 }

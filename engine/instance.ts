@@ -22,6 +22,7 @@ export { checkAction, type ActionCheck, type ActionPlan } from './action-check';
 export { channelReported, type ChannelProblem } from './channel-reports';
 export { REFUSAL_CODES, type Refusal, type RefusalCode } from './refusals';
 export { nextDeadline } from './timers';
+export { reassign, reassignRefusal, terminate, terminationRefusal, type ReassignRequest, type TerminateRequest } from './interventions';
 export { isFinalStatus } from './state';
 export type * from './state';
 export type { ServiceResult, WriteBackResult } from './saga';

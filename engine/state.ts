@@ -8,12 +8,12 @@ import type { WebhookEvent } from './webhook-events';
  * runs, the timeline and the remembered action ids are capped (`limits`).
  */
 
-export const INSTANCE_STATUSES = ['running', 'approved', 'rejected', 'withdrawn', 'failed', 'compensating', 'compensation_failed'] as const;
+export const INSTANCE_STATUSES = ['running', 'approved', 'rejected', 'withdrawn', 'failed', 'terminated', 'compensating', 'compensation_failed'] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
-/** How an instance ends; `compensating` and `compensation_failed` come between (SPEC §5). */
-export type FinalStatus = Extract<InstanceStatus, 'approved' | 'rejected' | 'withdrawn' | 'failed'>;
+/** How an instance ends (`terminated`: by an admin); `compensating` and `compensation_failed` come between (SPEC §5). */
+export type FinalStatus = Extract<InstanceStatus, 'approved' | 'rejected' | 'withdrawn' | 'failed' | 'terminated'>;
 export const isFinalStatus = (status: InstanceStatus): status is FinalStatus =>
-  status === 'approved' || status === 'rejected' || status === 'withdrawn' || status === 'failed';
+  status === 'approved' || status === 'rejected' || status === 'withdrawn' || status === 'failed' || status === 'terminated';
 export const TASK_STATUSES = ['pending', 'waiting', 'approved', 'rejected', 'transferred', 'cancelled', 'returned', 'auto_approved'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -33,7 +33,11 @@ export type TaskReason =
   /** The assignee left (a full org push deactivated them): handed over, approved or rejected as `onEmpty` says. */
   | 'departed'
   /** `to_admin` found no admin to take the task. */
-  | 'no_admin';
+  | 'no_admin'
+  /** An admin ended the instance (强制终止). */
+  | 'terminated'
+  /** An admin gave the task to someone else (修改审批人). */
+  | 'reassigned';
 
 export type SignerPosition = 'before' | 'after' | 'parallel';
 

@@ -19,6 +19,7 @@ export const INSTANCE_STATUS_TEXT: Record<InstanceStatus, string> = {
   rejected: '审批拒绝',
   withdrawn: '已撤回',
   failed: '审批失败',
+  terminated: '已终止',
   compensating: '审批失败，正在回滚',
   compensation_failed: '审批失败，回滚未完成',
 };

@@ -1,8 +1,22 @@
+import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { act, assigneesDeparted, checkAction, compensationRetryRefusal, holdsOpenTasks, retryFailedCompensations, type Refusal } from '../engine/instance';
-import { toInstanceView, toTimelineView } from '../engine/instance-view';
+import {
+  act,
+  assigneesDeparted,
+  checkAction,
+  compensationRetryRefusal,
+  holdsOpenTasks,
+  reassign,
+  reassignRefusal,
+  retryFailedCompensations,
+  terminate,
+  terminationRefusal,
+  type Refusal,
+  type Transition,
+} from '../engine/instance';
+import { toInstanceView, toTimelineView, type InstanceView } from '../engine/instance-view';
 import type { InstanceRun } from './instance-run';
-import { actUpdate, assigneesDepartedSignal, instanceViewQuery, retryCompensationsUpdate, timelineQuery } from './messages';
+import { actUpdate, assigneesDepartedSignal, instanceViewQuery, reassignUpdate, retryCompensationsUpdate, terminateUpdate, timelineQuery } from './messages';
 import type { RecentActions } from './recent-actions';
 
 const now = () => new Date().toISOString();
@@ -25,25 +39,25 @@ export function serveMessages(run: InstanceRun, recent: RecentActions): void {
   setHandler(instanceViewQuery, () => toInstanceView(run.state));
   setHandler(timelineQuery, () => toTimelineView(run.state));
 
-  setHandler(
-    actUpdate,
-    async (action) => {
-      if (recent.has(action.actionId)) return recent.answerTo(action.actionId, () => toInstanceView(run.state));
-      run.apply(act(run.state, action, now()));
-      recent.applied(action.actionId);
-      await condition(() => run.isSettled());
-      const answer = toInstanceView(run.state);
-      recent.answered(action.actionId, answer);
-      return answer;
+  serveIdempotently(run, recent, actUpdate, {
+    key: (action) => action.actionId,
+    refusal: (action) => {
+      const check = checkAction(run.state, action, now());
+      return check.ok ? undefined : check.refusal;
     },
-    {
-      validator: (action) => {
-        if (recent.has(action.actionId)) return;
-        const check = checkAction(run.state, action, now());
-        if (!check.ok) throw refusalFailure(check.refusal);
-      },
-    },
-  );
+    apply: (action) => act(run.state, action, now()),
+  });
+  // Admin intervention: keyed apart from action ids, so a request id can never answer as an action.
+  serveIdempotently(run, recent, terminateUpdate, {
+    key: (request) => `terminate:${request.requestId}`,
+    refusal: () => terminationRefusal(run.state),
+    apply: (request) => terminate(run.state, request, now()),
+  });
+  serveIdempotently(run, recent, reassignUpdate, {
+    key: (request) => `reassign:${request.requestId}`,
+    refusal: (request) => reassignRefusal(run.state, request),
+    apply: (request) => reassign(run.state, request, now()),
+  });
 
   setHandler(
     retryCompensationsUpdate,
@@ -64,4 +78,37 @@ export function serveMessages(run: InstanceRun, recent: RecentActions): void {
   setHandler(assigneesDepartedSignal, ({ userIds }) => {
     if (holdsOpenTasks(run.state, userIds)) run.apply(assigneesDeparted(run.state, userIds, now()));
   });
+}
+
+/**
+ * An update applied once per key, across continue-as-new: a repeat answers what the first got and
+ * changes nothing; a refusal (checked by the validator) leaves nothing in history. The answer is
+ * the view once the commands the change caused have run.
+ */
+function serveIdempotently<Arg>(
+  run: InstanceRun,
+  recent: RecentActions,
+  update: UpdateDefinition<InstanceView, [Arg]>,
+  handling: { key: (arg: Arg) => string; refusal: (arg: Arg) => Refusal | undefined; apply: (arg: Arg) => Transition },
+): void {
+  setHandler(
+    update,
+    async (arg) => {
+      const key = handling.key(arg);
+      if (recent.has(key)) return recent.answerTo(key, () => toInstanceView(run.state));
+      run.apply(handling.apply(arg));
+      recent.applied(key);
+      await condition(() => run.isSettled());
+      const answer = toInstanceView(run.state);
+      recent.answered(key, answer);
+      return answer;
+    },
+    {
+      validator: (arg) => {
+        if (recent.has(handling.key(arg))) return;
+        const refusal = handling.refusal(arg);
+        if (refusal) throw refusalFailure(refusal);
+      },
+    },
+  );
 }

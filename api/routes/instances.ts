@@ -22,11 +22,20 @@ import { ApiError, validationFailed } from '../errors';
 import { formOfInstance, routeOfInstance } from '../services/instance-route';
 import { readsAll, visibleInstance } from '../services/visibility';
 import { actOnInstance, retryCompensations } from '../services/instance-actions';
+import { reassignTask, terminateInstance } from '../services/interventions';
+import { reassignBody, terminateBody } from '../schemas/interventions';
 import { timelineOf } from '../services/instance-reads';
 import { startApproval } from '../services/start-approval';
 
 /** What an action may answer besides its input's problems: the workflow's refusals, and the users it names. */
 const ACTION_ERRORS: ErrorCode[] = ['INSTANCE_NOT_FOUND', 'UNKNOWN_USER', 'ACTOR_MISMATCH', ...ACTION_REFUSAL_CODES.map(errorCodeOfRefusal)];
+
+/** What an admin's intervention may answer besides its input's problems. */
+const INTERVENTION_ERRORS: ErrorCode[] = ['INSTANCE_NOT_FOUND', 'NOT_FLOW_ADMIN', 'ACTOR_MISMATCH', 'UNKNOWN_USER', 'INSTANCE_NOT_RUNNING'];
+
+const ADMINS =
+  'For admins: a user with their session who is an admin of the instance’s flow (its `admins`) or holds the `approval_admin` role, or an app with `admin` (on its own account, recorded as `app:{appKey}`, or for the admin user it names in `actorId`). ' +
+  'A Workflow Update whose id carries `requestId`: a repeat answers the first result and does nothing again; a refusal leaves no trace. The timeline records who did it and why.';
 
 const VISIBILITY = 'A user sees the instances they take part in; an app those it started (every one with `read_all` or `admin`); any other answers 404.';
 
@@ -182,5 +191,41 @@ export const instanceRoutes: AnyRoute[] = [
       errors: ['INSTANCE_NOT_FOUND', 'INSTANCE_NOT_COMPENSATION_FAILED'],
     },
     async ({ params, body, caller, deps }) => ok(await retryCompensations(deps, params.id, body.requestId, caller.key)),
+  ),
+  route(
+    {
+      operationId: 'terminateInstance',
+      method: 'post',
+      path: '/api/v1/instances/{id}/terminate',
+      auth: 'admin',
+      sessions: true,
+      params: instanceParams,
+      body: terminateBody,
+    },
+    {
+      summary: '强制终止: end a running instance',
+      description: `Every open task is cancelled; the compensations of its succeeded service nodes run (newest first); it ends \`terminated\` (or \`compensation_failed\`), with the webhook, cards and todos of any end. ${ADMINS}`,
+      responses: okWith('the instance once ended (or compensating)', instanceView),
+      errors: INTERVENTION_ERRORS,
+    },
+    async ({ params, body, viewer, deps }) => ok(await terminateInstance(deps, viewer, params.id, body)),
+  ),
+  route(
+    {
+      operationId: 'reassignTask',
+      method: 'post',
+      path: '/api/v1/instances/{id}/reassign',
+      auth: 'admin',
+      sessions: true,
+      params: instanceParams,
+      body: reassignBody,
+    },
+    {
+      summary: '修改审批人: give an open task to another user',
+      description: `The task closes as \`transferred\` (reason \`reassigned\`) and a new one on the same seat goes to \`toUserId\` (or their delegate); a task waiting for its signers stays waiting. ${ADMINS}`,
+      responses: okWith('the instance with the task moved', instanceView),
+      errors: [...INTERVENTION_ERRORS, 'TASK_NOT_FOUND', 'TASK_NOT_PENDING', 'TRANSFER_TO_SELF', 'ALREADY_ASSIGNEE'],
+    },
+    async ({ params, body, viewer, deps }) => ok(await reassignTask(deps, viewer, params.id, body)),
   ),
 ];

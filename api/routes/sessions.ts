@@ -1,7 +1,7 @@
 import { listCc, markCcRead } from '../../db/cc-inbox';
 import { findActivePerson, listActivePeople, searchUsers } from '../../db/people';
 import { createSession, revokeSession, revokeSessionsOf } from '../../db/sessions';
-import { APPROVAL_ADMIN_ROLE } from '../../db/visibility';
+import { APPROVAL_ADMIN_ROLE } from '../../db/approver-sources';
 import { userSession } from '../schemas/dingtalk';
 import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { ApiError } from '../errors';

@@ -62,7 +62,12 @@ export async function retryCompensations(deps: ApiDependencies, instanceId: stri
 }
 
 /** A refusal, or (Temporal found no running workflow) `whenClosed` for a closed instance and 404 for none; undefined for anything else. */
-async function updateFailure(deps: ApiDependencies, instanceId: string, err: unknown, whenClosed: 'INSTANCE_NOT_RUNNING' | 'INSTANCE_NOT_COMPENSATION_FAILED') {
+export async function updateFailure(
+  deps: ApiDependencies,
+  instanceId: string,
+  err: unknown,
+  whenClosed: 'INSTANCE_NOT_RUNNING' | 'INSTANCE_NOT_COMPENSATION_FAILED',
+) {
   const refused = refusalError(err);
   if (refused) return refused;
   if (!isWorkflowNotFound(err)) return undefined;

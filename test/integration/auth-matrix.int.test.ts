@@ -168,6 +168,26 @@ const signedRoutes: SignedRoute[] = [
     request: (f) => ({ target: `${instancePath(f.instanceId)}/compensations/retry`, body: { requestId: 'auth-matrix' } }),
     answers: [409],
   },
+  // Admin intervention without ending the shared instance: an instance that does not exist, and a task it does not have (404).
+  {
+    method: 'POST',
+    route: '/api/v1/instances/:id/terminate',
+    permission: 'admin',
+    sessions: true,
+    request: (f) => ({ target: `${instancePath(`approval:${f.flowCode}:auth-matrix-none`)}/terminate`, body: { requestId: 'auth-matrix', reason: '测试' } }),
+    answers: [404],
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/instances/:id/reassign',
+    permission: 'admin',
+    sessions: true,
+    request: (f) => ({
+      target: `${instancePath(f.instanceId)}/reassign`,
+      body: { requestId: 'auth-matrix', taskId: 'no-such-task', toUserId: 'u_b', reason: '测试' },
+    }),
+    answers: [404],
+  },
   { method: 'POST', route: '/api/v1/systems', permission: 'admin', request: () => ({ target: '/api/v1/systems', body: erpSystem }) },
   { method: 'GET', route: '/api/v1/systems/:code', permission: 'admin', request: () => ({ target: `/api/v1/systems/${erpSystem.code}` }) },
   { method: 'GET', route: '/api/v1/webhooks/dead-letters', request: () => ({ target: '/api/v1/webhooks/dead-letters?state=all&limit=5' }) },

@@ -15,13 +15,16 @@ import {
   currentAssignees,
   currentNodeIds,
   lookupAnswered,
+  reassign,
   startInstance,
+  terminate,
   timersDue,
   type ActionRequest,
   type ActionType,
   type Command,
   type InstanceState,
   type Notification,
+  type ReassignRequest,
   type RefusalCode,
   type ResolvePurpose,
   type ServiceResult,
@@ -316,6 +319,16 @@ export class Driver {
   /** An org push deactivated these users (the workflow's `assigneesDeparted` signal). */
   departed(...userIds: string[]): Transition {
     return this.apply(assigneesDeparted(this.state, userIds, this.now));
+  }
+
+  /** An admin's 强制终止, as the workflow's `terminate` update applies it once its validator let it through. */
+  terminate(actorId: string, reason: string, requestId = `req-${++this.actionSeq}`): Transition {
+    return this.apply(terminate(this.state, { requestId, actorId, reason }, this.now));
+  }
+
+  /** An admin's 修改审批人. */
+  reassign(actorId: string, request: Omit<ReassignRequest, 'actorId' | 'requestId'>, requestId = `req-${++this.actionSeq}`): Transition {
+    return this.apply(reassign(this.state, { requestId, actorId, ...request }, this.now));
   }
 
   /** Fires the timers due at `time` (default: the driver's clock). */

@@ -69,6 +69,8 @@ const EVENT_TEXT: Record<string, string> = {
   compensated: '已回滚',
   compensation_failed: '回滚失败',
   handed_over: '离职转交',
+  terminated: '管理员终止',
+  reassigned: '管理员修改审批人',
   assignee_departed: '审批人离职',
   no_approver: '无审批人',
   task_reactivated: '重新待审批',

@@ -20,6 +20,8 @@ const SHOWN = new Set([
   'escalated',
   'cc_sent',
   'handed_over',
+  'terminated',
+  'reassigned',
   'instance_completed',
   'service_failed',
   'compensation_failed',
@@ -30,6 +32,9 @@ function detail(event: TimelineEvent, name: (id: string) => string): string {
   if (event.type === 'task_completed' && typeof data.status === 'string') return taskStatusText(data.status);
   if (event.type === 'transferred' && typeof data.toUserId === 'string') return `给 ${name(data.toUserId)}`;
   if (event.type === 'signers_added' && Array.isArray(data.signers)) return (data.signers as string[]).map(name).join('、');
+  if (event.type === 'reassigned' && typeof data.toUserId === 'string')
+    return `给 ${name(data.toUserId)}${typeof data.reason === 'string' ? `：${data.reason}` : ''}`;
+  if (event.type === 'terminated' && typeof data.reason === 'string') return data.reason;
   if (event.type === 'cc_sent' && Array.isArray(data.recipients)) return (data.recipients as string[]).map(name).join('、');
   return '';
 }
