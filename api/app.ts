@@ -13,6 +13,7 @@ import { delegationRoutes } from './routes/delegations';
 import { dingTalkRoutes } from './routes/dingtalk';
 import { docsRoutes } from './routes/docs';
 import { instanceRoutes } from './routes/instances';
+import { appRoutes } from './routes/apps';
 import { opsRoutes } from './routes/ops';
 import { orgRoutes } from './routes/org';
 import { sessionRoutes } from './routes/sessions';
@@ -31,6 +32,7 @@ const ROUTES: AnyRoute[] = [
   ...orgRoutes,
   ...delegationRoutes,
   ...systemRoutes,
+  ...appRoutes,
   ...webhookRoutes,
   ...dingTalkRoutes,
   ...sessionRoutes,

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   SYSTEM_NOT_FOUND: { status: 404, meaning: 'no ERP system with this code' },
   DELEGATION_NOT_FOUND: { status: 404, meaning: 'no delegation with this id' },
   DEAD_LETTER_NOT_FOUND: { status: 404, meaning: 'no dead letter with this id (that this app may see)' },
+  APP_NOT_FOUND: { status: 404, meaning: 'no app with this key' },
+  APP_EXISTS: { status: 409, meaning: 'an app with this key is registered already' },
   BUSINESS_KEY_CONFLICT: { status: 409, meaning: 'an instance with this flowCode and businessKey exists with another payload' },
   DELEGATION_OVERLAP: { status: 409, meaning: 'the delegator already delegates for part of this period and these flows' },
   ALREADY_REPLAYED: { status: 409, meaning: 'a replay already delivered this dead letter' },

@@ -23,6 +23,8 @@ export interface AppConfig {
   taskQueue: string;
   /** Base64 (or hex) of 32 bytes; encrypts app secrets at rest. Embedded mode generates one under DATA_DIR. */
   appSecretsKey?: string;
+  /** The key before `appSecretsKey` while it is rotated (APP_SECRETS_KEY_PREVIOUS): opens secrets not yet sealed again. */
+  previousAppSecretsKey?: string;
   demoErpSecret: string;
   /** The ERP sandbox `npm start` runs (and registers as the demo ERP system `demo_erp`). */
   erpSandboxPort: number;
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalUiPort: intFromEnv(env, 'TEMPORAL_UI_PORT', 8233),
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
     appSecretsKey: env.APP_SECRETS_KEY || undefined,
+    previousAppSecretsKey: env.APP_SECRETS_KEY_PREVIOUS || undefined,
     demoErpSecret: env.DEMO_ERP_SECRET || 'demo-erp-secret',
     erpSandboxPort: intFromEnv(env, 'ERP_SANDBOX_PORT', 4100),
     demoErpSystemSecret: env.DEMO_ERP_SYSTEM_SECRET || 'demo-erp-system-secret',

@@ -26,6 +26,11 @@ interface Binaries {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+
+const serverUrl = (port: number, database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+
+/** The approvals database of the embedded PostgreSQL listening on `port` (what `npm start` connects to). */
+export const embeddedDatabaseUrl = (port: number) => serverUrl(port, EMBEDDED_DATABASE);
 export const EMBEDDED_DATABASE = 'approvals';
 
 async function loadBinaries(): Promise<Binaries> {
@@ -172,11 +177,10 @@ export async function startEmbeddedPostgres(options: {
   // PostgreSQL's own pid file names a server still running on this data dir (an earlier start killed hard).
   await stopLeftover(postgresLeftover(dataDir), options.log ?? (() => undefined));
   const child = await startServer(binaries, dataDir, options.port, ids, options.durability ?? 'durable');
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
-  await ensureDatabase(`${base}/postgres`, EMBEDDED_DATABASE);
+  await ensureDatabase(serverUrl(options.port, 'postgres'), EMBEDDED_DATABASE);
   options.log?.(`PostgreSQL ready on 127.0.0.1:${options.port} (data ${dataDir}${options.durability === 'fast' ? ', fsync off' : ''})`);
   return {
-    url: `${base}/${EMBEDDED_DATABASE}`,
+    url: embeddedDatabaseUrl(options.port),
     pid: child.pid!,
     // SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, checkpoint, exit.
     stop: () => stopChild(child, 15_000, 'SIGINT'),

@@ -23,13 +23,13 @@ export interface ErpSystemSummary {
 }
 
 /** Secrets are sealed with the system code as AAD, so a sealed secret cannot move to another system. */
-function sealAuth(box: SecretBox, code: string, auth: ErpAuth): StoredErpAuth {
+export function sealAuth(box: SecretBox, code: string, auth: ErpAuth): StoredErpAuth {
   if (auth.type === 'hmac') return { type: 'hmac', appKey: auth.appKey, secretCiphertext: box.encrypt(auth.secret, code) };
   if (auth.type === 'bearer') return { type: 'bearer', tokenCiphertext: box.encrypt(auth.token, code) };
   return auth;
 }
 
-function openAuth(box: SecretBox, code: string, stored: StoredErpAuth): ErpAuth {
+export function openAuth(box: SecretBox, code: string, stored: StoredErpAuth): ErpAuth {
   if (stored.type === 'hmac') return { type: 'hmac', appKey: stored.appKey, secret: box.decrypt(stored.secretCiphertext, code) };
   if (stored.type === 'bearer') return { type: 'bearer', token: box.decrypt(stored.tokenCiphertext, code) };
   return stored;

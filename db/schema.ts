@@ -70,6 +70,9 @@ export const apps = pgTable('apps', {
   key: text('key').primaryKey(),
   name: text('name').notNull(),
   secretCiphertext: text('secret_ciphertext').notNull(),
+  /** After a rotation: the secret before, still accepted on inbound requests until `previousSecretExpiresAt`. */
+  previousSecretCiphertext: text('previous_secret_ciphertext'),
+  previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
   permissions: text('permissions').array().$type<AppPermission[]>().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

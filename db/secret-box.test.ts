@@ -31,4 +31,20 @@ describe('SecretBox (AES-256-GCM at rest)', () => {
     expect(SecretBox.fromString(key.toString('hex')).decrypt(sealed, 'k')).toBe('x');
     expect(() => SecretBox.fromString(randomBytes(16).toString('base64'))).toThrow(/32 bytes/);
   });
+
+  it('while a key is rotated: seals with the new key only, opens with either, and without the old key no longer opens what it sealed', () => {
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const sealedBefore = new SecretBox(oldKey).encrypt('before', 'app-a');
+    const rotating = SecretBox.fromString(newKey.toString('hex'), [oldKey.toString('base64')]);
+    expect(rotating.rotating).toBe(true);
+    expect(rotating.decrypt(sealedBefore, 'app-a')).toBe('before');
+    const sealedNow = rotating.encrypt('now', 'app-a');
+    expect(() => new SecretBox(oldKey).decrypt(sealedNow, 'app-a')).toThrow();
+    expect(new SecretBox(newKey).decrypt(sealedNow, 'app-a')).toBe('now');
+    const settled = rotating.withoutPreviousKeys();
+    expect(settled.rotating).toBe(false);
+    expect(() => settled.decrypt(sealedBefore, 'app-a')).toThrow();
+    expect(() => rotating.decrypt(sealedBefore, 'app-b')).toThrow();
+  });
 });

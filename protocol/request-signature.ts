@@ -92,7 +92,7 @@ const MAX_NONCE_LENGTH = 128;
  * last (`replayedNonce` when it was seen), once it accepts the request otherwise, so a request
  * refused for any other reason writes nothing.
  */
-export async function checkSignature<App extends { secret: string }>(
+export async function checkSignature<App extends { secret: string; previousSecret?: string }>(
   request: ReceivedRequest,
   findApp: (appKey: string) => App | undefined | Promise<App | undefined>,
   nowMs = Date.now(),
@@ -116,7 +116,10 @@ export async function checkSignature<App extends { secret: string }>(
     };
   }
   const body = await request.readBody();
-  if (!signatureMatches(app.secret, { method: request.method, path: request.target, timestamp, nonce, body }, signature.toLowerCase())) {
+  const parts = { method: request.method, path: request.target, timestamp, nonce, body };
+  // While a rotated secret is in its grace period, the app may still sign with the one before.
+  const matches = (secret: string | undefined) => secret !== undefined && signatureMatches(secret, parts, signature.toLowerCase());
+  if (!matches(app.secret) && !matches(app.previousSecret)) {
     return {
       ok: false,
       code: 'BAD_SIGNATURE',

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       db: database.db,
-      secretBox: loadSecretBox({ appSecretsKey: config.appSecretsKey, dataDir: config.dataDir, embedded: false }),
+      secretBox: loadSecretBox({ appSecretsKey: config.appSecretsKey, previousAppSecretsKey: config.previousAppSecretsKey, dataDir: config.dataDir, embedded: false }),
       ...(config.dingtalk ? { dingtalk: createDingTalkClient(config.dingtalk), cardSettings: cardSettingsOf(config.dingtalk, config.publicBaseUrl) } : {}),
       ...(bundle ? { workflowBundle: bundle } : {}),
     });

@@ -5,6 +5,7 @@ import { startFakeDingTalk, type RunningFakeDingTalk } from '../../sandbox/dingt
 import { searchAttributes } from '../../temporal-config';
 import { approval, flowOf, service, setUpErpWorld, startErpInstance, statusAttribute, type ErpWorld } from '../support/erp-fixtures';
 import { fakeDingTalkConfig } from '../support/fake-dingtalk-config';
+import { recordHistory } from '../support/recorded-histories';
 import { expectOk, instancePath, pollUntil, publishFlow, uid, waitForSearchAttributes, waitForView } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { logInAs, type UserClient } from '../support/user-sessions';
@@ -232,5 +233,6 @@ describe('reassign (修改审批人)', () => {
     );
     expect(back.status).toBe('approved');
     expect(errorOf(await sessions.u_one!.request('POST', reassignPath(instanceId), { ...request, requestId: uid('req') }))).toEqual([403, 'NOT_FLOW_ADMIN']);
+    await recordHistory(stack.temporal, 'admin-reassign-twice-then-approved', instanceId);
   });
 });

@@ -188,6 +188,22 @@ const signedRoutes: SignedRoute[] = [
     }),
     answers: [404],
   },
+  { method: 'GET', route: '/api/v1/apps', permission: 'admin', request: () => ({ target: '/api/v1/apps' }) },
+  // Registered by the first valid request, then taken (409); a rotation of an app that does not exist (404) leaves the matrix's apps alone.
+  {
+    method: 'POST',
+    route: '/api/v1/apps',
+    permission: 'admin',
+    request: () => ({ target: '/api/v1/apps', body: { key: 'auth-matrix-new-app', name: '测试', permissions: ['start'] } }),
+    answers: [201, 409],
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/apps/:key/secret',
+    permission: 'admin',
+    request: () => ({ target: '/api/v1/apps/auth-matrix-no-app/secret', body: {} }),
+    answers: [404],
+  },
   { method: 'POST', route: '/api/v1/systems', permission: 'admin', request: () => ({ target: '/api/v1/systems', body: erpSystem }) },
   { method: 'GET', route: '/api/v1/systems/:code', permission: 'admin', request: () => ({ target: `/api/v1/systems/${erpSystem.code}` }) },
   { method: 'GET', route: '/api/v1/webhooks/dead-letters', request: () => ({ target: '/api/v1/webhooks/dead-letters?state=all&limit=5' }) },
