@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { replayRunningInstances } from '../ops/replay-check';
 import { ensureWorkflowBundle } from '../workers/workflow-bundle';
@@ -12,6 +13,8 @@ import { ensureWorkflowBundle } from '../workers/workflow-bundle';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The replay worker's own state changes are noise here; a nondeterminism is reported below.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const args = process.argv.slice(2);
   const option = (name: string) => {
     const at = args.indexOf(name);
