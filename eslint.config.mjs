@@ -7,7 +7,9 @@ import tseslint from 'typescript-eslint';
 /** What deterministic code (the pure engine, the workflow sandbox) must not reach for. */
 const nodeBuiltins = ['fs', 'path', 'crypto', 'os', 'child_process', 'http', 'https', 'net', 'util', 'events', 'stream', 'url', 'timers'];
 const builtinPaths = (message) => nodeBuiltins.map((name) => ({ name, message }));
-const layerBan = (layers, why) => layers.map((layer) => ({ group: [`**/${layer}`, `**/${layer}/**`], allowTypeImports: true, message: why }));
+/** Our folders, not npm packages that share a name (`@opentelemetry/api` is no `api/`). */
+const notPackages = '!@*/**';
+const layerBan = (layers, why) => layers.map((layer) => ({ group: [`**/${layer}`, `**/${layer}/**`, notPackages], allowTypeImports: true, message: why }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.tools/**', 'dist/**', 'coverage/**', 'scratch/**', 'test/fixtures/**'] },
@@ -71,7 +73,7 @@ export default tseslint.config(
     files: ['activities/**/*.ts', 'integrations/**/*.ts', 'db/**/*.ts', 'workflows/**/*.ts', 'workers/**/*.ts', 'client/**/*.ts', 'sandbox/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/api', '**/api/**'], message: 'only the API imports from api/' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/api', '**/api/**', notPackages], message: 'only the API imports from api/' }] }],
     },
   },
   {

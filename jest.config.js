@@ -1,6 +1,7 @@
 /** Unit tests live beside the code (`*.test.ts`); integration tests (`*.int.test.ts`: test/integration, and the activities beside their code) run against the real stack. */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const ignored = ['/node_modules/', '/.data/', '/.tools/', '/dist/', '/scratch/'];
+const setupFiles = ['<rootDir>/test/quiet-logs.ts'];
 
 module.exports = {
   maxWorkers: 2,
@@ -9,6 +10,7 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
+      setupFiles,
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/**/*.test.ts'],
@@ -16,6 +18,7 @@ module.exports = {
     },
     {
       displayName: 'integration',
+      setupFiles,
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/integration/**/*.int.test.ts', '<rootDir>/activities/**/*.int.test.ts'],

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { logger } from '../observability/logger';
 import type { ApiDependencies, ApiEnv } from './context';
 import { openApiDocument } from './contract/openapi';
 import { mountRoutes } from './contract/register';
@@ -6,8 +7,11 @@ import type { AnyRoute } from './contract/route';
 import { isDependencyOutage } from './dependency-outage';
 import { ApiError } from './errors';
 import { mountH5 } from './h5-pages';
+import { httpMetrics } from './http-metrics';
 import { refuseNulCharacters } from './nul-characters';
 import { rateLimitersOf } from './rate-limit';
+import { requestContext } from './request-context';
+import { requestTracing } from './request-tracing';
 import { definitionRoutes } from './routes/definitions';
 import { delegationRoutes } from './routes/delegations';
 import { dingTalkRoutes } from './routes/dingtalk';
@@ -43,6 +47,10 @@ export const API_ROUTES: readonly AnyRoute[] = [...ROUTES, ...DOCS];
 
 export function createApi(deps: ApiDependencies) {
   const app = new Hono<ApiEnv>();
+  // First: every later middleware, route and log line runs within the request's context.
+  app.use('*', requestContext);
+  app.use('*', requestTracing(deps.tracer));
+  app.use('*', httpMetrics);
   app.use('*', refuseNulCharacters);
   // This process's request-rate buckets (config/index.ts); an app built only to read its route table has no config.
   const rateLimiters = rateLimitersOf(deps.config?.rateLimits);
@@ -52,12 +60,12 @@ export function createApi(deps: ApiDependencies) {
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toBody(), err.status, err.headers ? { ...err.headers } : undefined);
     if (isDependencyOutage(err)) {
-      console.error(JSON.stringify({ level: 'warn', msg: 'dependency unavailable', method: c.req.method, path: c.req.path, error: String(err) }));
+      logger.warn({ method: c.req.method, path: c.req.path, error: String(err) }, 'dependency unavailable');
       return c.json(new ApiError('UNAVAILABLE', 'PostgreSQL or Temporal is not reachable right now; send the same request again').toBody(), 503, {
         'Retry-After': '1',
       });
     }
-    console.error(JSON.stringify({ level: 'error', msg: 'unhandled API error', method: c.req.method, path: c.req.path, error: String(err), stack: err.stack }));
+    logger.error({ method: c.req.method, path: c.req.path, err }, 'unhandled API error');
     return c.json(new ApiError('INTERNAL', 'internal error').toBody(), 500);
   });
   return app;

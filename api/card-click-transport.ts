@@ -1,7 +1,10 @@
 import type { DingTalkConfig } from '../config';
 import { CARD_CALLBACK_TOPIC, type DingTalkApi } from '../integrations/dingtalk/dingtalk-api';
 import { startStreamClient } from '../integrations/dingtalk/stream-client';
+import { runWithLogFields } from '../observability/log-context';
+import { logRecord } from '../observability/logger';
 import type { ApiDependencies } from './context';
+import { requestIdOf } from './request-context';
 import { cardClickBody } from './schemas/dingtalk';
 import { answerCardClick } from './services/card-clicks';
 
@@ -24,7 +27,7 @@ export async function connectCardClicks(
   deps: ApiDependencies & { dingtalk: DingTalkApi },
   config: DingTalkConfig,
   publicBaseUrl: string,
-  log: (line: Record<string, unknown>) => void = (line) => console.log(JSON.stringify(line)),
+  log: (line: Record<string, unknown>) => void = logRecord,
 ): Promise<CardClickTransport> {
   if (config.callbackMode === 'http') {
     const callbackUrl = `${publicBaseUrl.replace(/\/+$/, '')}${CARD_CALLBACK_PATH}`;
@@ -35,15 +38,17 @@ export async function connectCardClicks(
   const stream = startStreamClient({
     api: deps.dingtalk,
     subscriptions: [{ type: 'CALLBACK', topic: CARD_CALLBACK_TOPIC }],
-    onCallback: async (topic, data) => {
-      if (topic !== CARD_CALLBACK_TOPIC) return {};
-      const click = cardClickBody.safeParse(data);
-      if (!click.success) {
-        log({ level: 'warn', msg: 'DingTalk Stream: a card callback that is not a click', topic });
-        return {};
-      }
-      return answerCardClick(deps, publicBaseUrl, click.data);
-    },
+    // A frame is a request like a callback's: its message id is its request id.
+    onCallback: (topic, data, headers) =>
+      runWithLogFields({ requestId: requestIdOf(headers.messageId) }, async () => {
+        if (topic !== CARD_CALLBACK_TOPIC) return {};
+        const click = cardClickBody.safeParse(data);
+        if (!click.success) {
+          log({ level: 'warn', msg: 'DingTalk Stream: a card callback that is not a click', topic });
+          return {};
+        }
+        return answerCardClick(deps, publicBaseUrl, click.data);
+      }),
     log,
   });
   await stream.ready;

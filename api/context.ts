@@ -1,4 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
@@ -22,6 +23,8 @@ export interface ApiDependencies {
   dingtalk?: DingTalkApi;
   /** Check every answer against its route's declaration (contract/register.ts); tests switch it on. */
   checkContract?: boolean;
+  /** A server span per request (request-tracing.ts) when tracing is on (observability/tracing.ts). */
+  tracer?: Tracer;
 }
 
 export interface ApiEnv {

@@ -43,6 +43,8 @@ export interface AppConfig {
   devLogin: boolean;
   /** Requests per app key and per session user, counted by each API process in its memory (API_RATE_LIMIT_*); unset: no limit. */
   rateLimits: RateLimitSettings;
+  /** The standalone worker's `GET /metrics` (Prometheus; 9464, the exporters' customary port). The API serves its own on `port`. */
+  workerMetricsPort: number;
 }
 
 /** A token bucket: `perSecond` requests a second on average, `burst` at once. */
@@ -79,6 +81,9 @@ export interface DingTalkConfig extends DingTalkSettings {
 
 /** The org sync runs at 02:00 China time (Schedules read cron in UTC unless it starts with `CRON_TZ=`). */
 export const DEFAULT_ORG_SYNC_CRON = 'CRON_TZ=Asia/Shanghai 0 2 * * *';
+
+/** The demo app's secret unless DEMO_ERP_SECRET sets one: public, printed by `npm start` for the demo. */
+export const DEFAULT_DEMO_ERP_SECRET = 'demo-erp-secret';
 
 const DINGTALK_REQUIRED = ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET', 'DINGTALK_AGENT_ID', 'DINGTALK_CORP_ID', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
 
@@ -170,7 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
     appSecretsKey: env.APP_SECRETS_KEY || undefined,
     previousAppSecretsKey: env.APP_SECRETS_KEY_PREVIOUS || undefined,
-    demoErpSecret: env.DEMO_ERP_SECRET || 'demo-erp-secret',
+    demoErpSecret: env.DEMO_ERP_SECRET || DEFAULT_DEMO_ERP_SECRET,
     erpSandboxPort: intFromEnv(env, 'ERP_SANDBOX_PORT', 4100),
     demoErpSystemSecret: env.DEMO_ERP_SYSTEM_SECRET || 'demo-erp-system-secret',
     publicBaseUrl: env.PUBLIC_BASE_URL || `http://localhost:${port}`,
@@ -179,5 +184,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dingtalkSandboxPort: intFromEnv(env, 'DINGTALK_SANDBOX_PORT', 4200),
     devLogin: devLoginFromEnv(env),
     rateLimits: rateLimitsFromEnv(env),
+    workerMetricsPort: intFromEnv(env, 'WORKER_METRICS_PORT', 9464),
   };
 }

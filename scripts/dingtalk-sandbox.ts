@@ -9,12 +9,14 @@ export const SANDBOX_CARD_TEMPLATE = 'approval_card.schema';
 /**
  * `npm start` without a DingTalk configured: the fake DingTalk plays it, with the demo org, and
  * the product talks to it exactly as to the real one (DINGTALK_CALLBACK_MODE picks the transport).
+ * Its app secret and callback secret are new at each start, unless DINGTALK_SANDBOX_APP_SECRET /
+ * DINGTALK_SANDBOX_CALLBACK_SECRET set them (a test that must know them).
  */
 export async function startDingTalkSandbox(
   config: AppConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ sandbox: RunningFakeDingTalk; dingtalk: DingTalkConfig }> {
-  const appSecret = randomBytes(16).toString('hex');
+  const appSecret = env.DINGTALK_SANDBOX_APP_SECRET || randomBytes(16).toString('hex');
   const sandbox = await startFakeDingTalk({
     port: config.dingtalkSandboxPort,
     host: '127.0.0.1',
@@ -35,7 +37,7 @@ export async function startDingTalkSandbox(
       corpId: SANDBOX_APP.corpId,
       cardTemplateId: SANDBOX_CARD_TEMPLATE,
       callbackMode: mode,
-      callbackSecret: randomBytes(16).toString('hex'),
+      callbackSecret: env.DINGTALK_SANDBOX_CALLBACK_SECRET || randomBytes(16).toString('hex'),
       callbackRouteKey: 'approval-orchestrator',
       orgSyncCron: env.DINGTALK_ORG_SYNC_CRON || DEFAULT_ORG_SYNC_CRON,
     },

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { startApiServer } from '../api/server';
-import { loadConfig } from '../config';
+import { DEFAULT_DEMO_ERP_SECRET, loadConfig } from '../config';
 import { keepEventPartitionsAhead } from '../db/event-partitions';
 import { connectDatabase, migrateDatabase } from '../db/client';
 import { loadSecretBox } from '../db/secrets-key';
@@ -16,6 +16,11 @@ import { createApprovalWorker } from '../workers/approval-worker';
 import { assertPortsFree } from '../runtime/port-check';
 import { ensureWorkflowBundle } from '../workers/workflow-bundle';
 import { startInfrastructure, stopLeftoverServers } from './infrastructure';
+import { temporalCoreMetrics } from '../observability/temporal-core-metrics';
+import { logToTerminal, type LogLevelName, logLevelFromEnv } from '../observability/logger';
+import { temporalClientInterceptors } from '../observability/temporal-client-interceptors';
+import { forwardTemporalCoreLogs, PinoTemporalLogger } from '../observability/temporal-logger';
+import { startTracing } from '../observability/tracing';
 
 /**
  * `npm start`: the whole product in one process tree — PostgreSQL and the Temporal dev server
@@ -25,9 +30,16 @@ import { startInfrastructure, stopLeftoverServers } from './infrastructure';
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig();
+  logToTerminal();
   const log = (line: string) => console.log(`[start] ${line}`);
   // We own the shutdown order; the SDK must not react to signals on its own.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  // The Temporal core's metrics join the API's `/metrics` (one registry, one scrape target).
+  Runtime.install({
+    logger: new PinoTemporalLogger(embeddedTemporalLogLevel()),
+    shutdownSignals: [],
+    telemetryOptions: { logging: forwardTemporalCoreLogs, metrics: await temporalCoreMetrics() },
+  });
+  const tracing = startTracing();
   await stopLeftoverServers(config, log);
   await assertPortsFree([
     { port: config.port, what: 'API' },
@@ -45,6 +57,7 @@ async function main(): Promise<void> {
   const [infra, bundle] = await Promise.all([startInfrastructure(config, { log }), ensureWorkflowBundle()]);
   if (bundle.rebuilt) log('workflow bundle rebuilt');
   const cleanups: Array<() => Promise<unknown>> = [() => infra.stop()];
+  if (tracing) cleanups.push(() => tracing.shutdown());
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -57,7 +70,12 @@ async function main(): Promise<void> {
     await migrateDatabase(infra.databaseUrl);
     const database = connectDatabase(infra.databaseUrl);
     cleanups.push(() => database.close());
-    const secretBox = loadSecretBox({ appSecretsKey: config.appSecretsKey, previousAppSecretsKey: config.previousAppSecretsKey, dataDir: config.dataDir, embedded: infra.embedded.postgres });
+    const secretBox = loadSecretBox({
+      appSecretsKey: config.appSecretsKey,
+      previousAppSecretsKey: config.previousAppSecretsKey,
+      dataDir: config.dataDir,
+      embedded: infra.embedded.postgres,
+    });
     // The ERP sandbox plays the demo ERP: it receives the webhooks and serves reserve/release budget.
     const erp = await startErpSandbox({
       webhookApps: { [DEMO_APP_KEY]: config.demoErpSecret },
@@ -75,7 +93,7 @@ async function main(): Promise<void> {
 
     const connection = await Connection.connect({ address: infra.temporalAddress });
     cleanups.push(() => connection.close());
-    const temporal = new Client({ connection, namespace: config.temporalNamespace });
+    const temporal = new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(tracing) });
     await ensureDingTalkOrgSyncSchedule(temporal, { cron: dingtalkConfig.orgSyncCron, taskQueue: config.taskQueue });
     const workerConnection = await NativeConnection.connect({ address: infra.temporalAddress });
     cleanups.push(() => workerConnection.close());
@@ -88,6 +106,7 @@ async function main(): Promise<void> {
       secretBox,
       dingtalk,
       cardSettings: cardSettingsOf(dingtalkConfig, config.publicBaseUrl),
+      ...(tracing ? { tracing } : {}),
     });
     const stopPartitions = keepEventPartitionsAhead(database.db);
     cleanups.push(async () => stopPartitions());
@@ -101,10 +120,17 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
 
-    const apiDeps = { db: database.db, temporal, secretBox, config: { ...config, dingtalk: dingtalkConfig }, dingtalk };
+    const apiDeps = {
+      db: database.db,
+      temporal,
+      secretBox,
+      config: { ...config, dingtalk: dingtalkConfig },
+      dingtalk,
+      ...(tracing ? { tracer: tracing.tracer('api') } : {}),
+    };
     const api = await startApiServer(apiDeps, config.port);
     cleanups.push(() => api.close());
-    const clicks = await connectCardClicks(apiDeps, dingtalkConfig, config.publicBaseUrl, () => undefined);
+    const clicks = await connectCardClicks(apiDeps, dingtalkConfig, config.publicBaseUrl);
     cleanups.push(() => clicks.stop());
 
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -130,6 +156,16 @@ async function main(): Promise<void> {
     console.error('[start] failed:', err);
     await shutdown(1);
   }
+}
+
+/** The SDK's own lines: warnings and errors, unless LOG_LEVEL asks for more (or less). */
+function embeddedTemporalLogLevel(): LogLevelName {
+  return process.env.LOG_LEVEL ? logLevelFromEnv() : 'warn';
+}
+
+/** The demo app's built-in secret is printed for the demo; one chosen in DEMO_ERP_SECRET is a real secret and never printed. */
+function demoSecretShown(secret: string): string {
+  return secret === DEFAULT_DEMO_ERP_SECRET ? secret : '(as set in DEMO_ERP_SECRET)';
 }
 
 function printBanner(info: {
@@ -160,7 +196,7 @@ function printBanner(info: {
     `  DingTalk       ${info.dingtalk}`,
     `  Data           ${info.dataDir}`,
     '',
-    `  Demo ERP app   X-App-Key: ${DEMO_APP_KEY}   secret: ${info.demoErpSecret}   permissions: start, act_for, sync, admin`,
+    `  Demo ERP app   X-App-Key: ${DEMO_APP_KEY}   secret: ${demoSecretShown(info.demoErpSecret)}   permissions: start, act_for, sync, admin`,
     `  Demo flow      ${demoFlow.code} (${demoFlow.name}) — try: npm run demo`,
     '',
     'Ctrl-C stops everything.',

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ensureDingTalkOrgSyncSchedule } from '../temporal-config/dingtalk-org-sync-schedule';
 import { loadConfig } from '../config';
 import { keepEventPartitionsAhead } from '../db/event-partitions';
@@ -9,6 +9,12 @@ import { cardSettingsOf } from '../activities/dingtalk/approver-channel';
 import { createDingTalkClient } from '../integrations/dingtalk/client';
 import { createApprovalWorker } from './approval-worker';
 import { readWorkflowBundle } from './workflow-bundle';
+import { serveMetrics, type RunningMetricsServer } from '../observability/metrics-server';
+import { temporalCoreMetrics } from '../observability/temporal-core-metrics';
+import { logger, logLevelFromEnv } from '../observability/logger';
+import { forwardTemporalCoreLogs, PinoTemporalLogger } from '../observability/temporal-logger';
+import { startTracing } from '../observability/tracing';
+import type { Db } from '../db/client';
 
 /**
  * The worker as its own process (compose, production): external Temporal and PostgreSQL only.
@@ -18,20 +24,29 @@ import { readWorkflowBundle } from './workflow-bundle';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl || !config.temporalAddress) throw new Error('the standalone worker needs DATABASE_URL and TEMPORAL_ADDRESS');
-  Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO') });
+  const coreMetrics = await temporalCoreMetrics();
+  Runtime.install({ logger: new PinoTemporalLogger(logLevelFromEnv()), telemetryOptions: { logging: forwardTemporalCoreLogs, metrics: coreMetrics } });
+  const tracing = startTracing();
   const database = connectDatabase(config.databaseUrl);
+  const metrics = await serveWorkerMetrics(config.workerMetricsPort, database.db);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   try {
     const bundle = readWorkflowBundle(process.env.WORKFLOW_BUNDLE_PATH);
-    if (!bundle) console.warn('no prebuilt workflow bundle (npm run build:workflows); bundling at start');
+    if (!bundle) logger.warn('no prebuilt workflow bundle (npm run build:workflows); bundling at start');
     const worker = await createApprovalWorker({
       connection,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       db: database.db,
-      secretBox: loadSecretBox({ appSecretsKey: config.appSecretsKey, previousAppSecretsKey: config.previousAppSecretsKey, dataDir: config.dataDir, embedded: false }),
+      secretBox: loadSecretBox({
+        appSecretsKey: config.appSecretsKey,
+        previousAppSecretsKey: config.previousAppSecretsKey,
+        dataDir: config.dataDir,
+        embedded: false,
+      }),
       ...(config.dingtalk ? { dingtalk: createDingTalkClient(config.dingtalk), cardSettings: cardSettingsOf(config.dingtalk, config.publicBaseUrl) } : {}),
       ...(bundle ? { workflowBundle: bundle } : {}),
+      ...(tracing ? { tracing } : {}),
     });
     if (config.dingtalk) {
       // The org sync Schedule follows DINGTALK_ORG_SYNC_CRON; every worker start brings it in line.
@@ -45,12 +60,24 @@ async function main(): Promise<void> {
     await worker.run();
     stopPartitions();
   } finally {
+    await metrics?.close();
     await connection.close();
     await database.close();
+    await tracing?.shutdown();
+  }
+}
+
+/** Prometheus scrapes each worker here (the Temporal core's metrics included); a port already taken leaves the worker running without it. */
+async function serveWorkerMetrics(port: number, db: Db): Promise<RunningMetricsServer | undefined> {
+  try {
+    return await serveMetrics(port, db);
+  } catch (err) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'worker metrics not served', port, error: err instanceof Error ? err.message : String(err) }));
+    return undefined;
   }
 }
 
 main().catch((err) => {
-  console.error(err);
+  logger.fatal({ err }, 'worker failed');
   process.exit(1);
 });

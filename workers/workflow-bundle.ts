@@ -3,6 +3,8 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows');
+/** The workflow side of logs and traces: request ids and trace context from each message to the activities it caused. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [path.resolve(__dirname, '../workflows/interceptors')];
 export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, '../dist/workflow-bundle.js');
 
 /**
@@ -10,7 +12,7 @@ export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, '../dist/workflow-bun
  * every worker of a deployment runs byte-identical workflow code.
  */
 export async function buildWorkflowBundle(outPath = DEFAULT_BUNDLE_PATH): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger });
   mkdirSync(path.dirname(outPath), { recursive: true });
   writeFileSync(outPath, code);
   return outPath;

@@ -2,6 +2,7 @@ import { channelReported, type Command, type InstanceState, type Transition } fr
 import { ApproverChannel } from './approver-channel';
 import { channelActivity, erpActivities, type ErpActivities } from './activity-stubs';
 import { executeCommand } from './commands';
+import { currentCause, underCause, type MessageCause } from './message-cause';
 import { ProjectionWriter } from './projection-writer';
 import { WebhookOutbox } from './webhook-outbox';
 
@@ -13,7 +14,10 @@ export class InstanceRun {
   revision = 0;
   readonly outbox: WebhookOutbox;
   readonly channel: ApproverChannel;
-  private readonly commands: Command[] = [];
+  /** Each with the cause of the change that asked for it: carried out as caused by it (message-cause.ts). */
+  private readonly commands: Array<{ command: Command; cause: MessageCause }> = [];
+  /** The cause of the latest change: the projection write that shows it runs as caused by it. */
+  private cause: MessageCause = {};
   private executing = false;
   private readonly projection: ProjectionWriter;
   private readonly erp: ErpActivities;
@@ -41,13 +45,15 @@ export class InstanceRun {
 
   /** The engine's commands: webhooks to the outbox, the rest to carry out in order. */
   take(commands: Command[]): void {
+    const cause = currentCause();
     for (const command of commands) {
       if (command.type === 'webhook') this.outbox.push(command.event);
-      else this.commands.push(command);
+      else this.commands.push({ command, cause });
     }
   }
 
   apply(transition: Transition): void {
+    this.cause = currentCause();
     this.state = transition.state;
     this.take(transition.commands);
     this.revision++;
@@ -61,10 +67,12 @@ export class InstanceRun {
     return this.projection.isDue(this.state, this.revision);
   }
 
-  async project(): Promise<void> {
-    const projected = await this.projection.write(this.state, this.revision);
-    this.state = { ...this.state, projected };
-    this.channel.stateWritten();
+  project(): Promise<void> {
+    return underCause(this.cause, async () => {
+      const projected = await this.projection.write(this.state, this.revision);
+      this.state = { ...this.state, projected };
+      this.channel.stateWritten();
+    });
   }
 
   /** Nothing left to do for what has happened: commands carried out and the projection written. */
@@ -81,13 +89,15 @@ export class InstanceRun {
   async executeCommands(): Promise<void> {
     while (this.commands.length > 0) {
       // Written before the world hears of it (a notice, an ERP call): lookups alone do not wait for it.
-      if (this.commands[0]!.type !== 'resolve' && this.projectionDue()) await this.project();
-      const command = this.commands.shift()!;
+      if (this.commands[0]!.command.type !== 'resolve' && this.projectionDue()) await this.project();
+      const { command, cause } = this.commands.shift()!;
       this.executing = true;
       try {
-        const transition = await executeCommand(command, () => this.state, this.erp);
-        if (transition) this.apply(transition);
-        if (command.type === 'notify') this.channel.noticesQueued();
+        const transition = await underCause(cause, () => executeCommand(command, () => this.state, this.erp));
+        underCause(cause, () => {
+          if (transition) this.apply(transition);
+          if (command.type === 'notify') this.channel.noticesQueued();
+        });
       } finally {
         this.executing = false;
       }

@@ -15,7 +15,8 @@ import { findProjectedView } from '../../db/instance-reads';
 import { approvalCardParams, approvalTitle, outTrackIdOf, taskPageUrl, type CardTask } from '../../integrations/dingtalk/approval-card';
 import { loadCardContext } from '../../integrations/dingtalk/card-context';
 import { DingTalkError, type CardParamMap, type DingTalkApi } from '../../integrations/dingtalk/dingtalk-api';
-import { finalFailure } from './dingtalk-failures';
+import { dingtalkCards, dingtalkNotifications, dingtalkTodos } from '../../observability/metrics';
+import { channelFailureResult, finalFailure } from './dingtalk-failures';
 import { sendPendingNotices } from './work-notices';
 
 /** How cards are delivered: the template, and where clicks come back. */
@@ -91,6 +92,7 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
         const row = { outTrackId, instanceId: view.instanceId, taskId: task.taskId, nodeId: task.nodeId, userId: task.assigneeId, params };
         if (!person?.dingtalkUserId) {
           await saveCard(db, { ...row, dingtalkUserId: '', state: 'failed', lastError: 'no DingTalk userId' });
+          dingtalkCards.inc({ op: 'create', result: 'failed' });
           report({
             type: 'card_failed',
             taskId: task.taskId,
@@ -122,7 +124,9 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
           const failed = answer.deliverResults.find((r) => !r.success);
           if (failed) throw new DingTalkError('card.createAndDeliver', 'not_found', 'deliver.failed', failed.errorMsg ?? 'not delivered');
           await saveCard(db, { ...row, dingtalkUserId: userId, state: 'delivered', lastError: null });
+          dingtalkCards.inc({ op: 'create', result: 'ok' });
         } catch (err) {
+          dingtalkCards.inc({ op: 'create', result: channelFailureResult(err) === 'failed' ? 'fallback' : 'retry' });
           const failure = finalFailure(err);
           // Not deliverable as a card (a parameter, an unknown user): a work notification links the H5 page instead.
           await sendFallbackNotice(task, userId, failure);
@@ -145,8 +149,10 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
               },
             },
           });
+          dingtalkNotifications.inc({ kind: 'card_fallback', result: 'ok' });
           report({ type: 'card_fallback', taskId: task.taskId, userId: task.assigneeId, code: failure.code, message: failure.message });
         } catch (err) {
+          dingtalkNotifications.inc({ kind: 'card_fallback', result: channelFailureResult(err) });
           const second = finalFailure(err);
           report({
             type: 'card_failed',
@@ -167,10 +173,13 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
         try {
           await dingtalk.updateCard({ outTrackId: card.outTrackId, cardData: { cardParamMap: params }, cardUpdateOptions: { updateCardDataByKey: true } });
           await updateCardState(db, card.outTrackId, state, params);
+          dingtalkCards.inc({ op: 'update', result: 'ok' });
         } catch (err) {
+          if (channelFailureResult(err) === 'retry') dingtalkCards.inc({ op: 'update', result: 'retry' });
           const failure = finalFailure(err);
           // Its delivery was cut short and the task closed since: there is no card to update.
           if (card.state === 'creating' && failure.kind === 'not_found') return updateCardState(db, card.outTrackId, 'closed', params);
+          dingtalkCards.inc({ op: 'update', result: 'failed' });
           // Kept as sent with the new params so the same failure is not reported at every change.
           await updateCardState(db, card.outTrackId, 'failed', params, failure.message);
           report({ type: 'card_failed', taskId: task.taskId, userId: task.assigneeId, code: failure.code, message: failure.message });
@@ -200,7 +209,9 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
               throw err;
             });
           await saveTodo(db, { instanceId: view.instanceId, taskId: task.taskId, unionId, todoId: created.id });
+          dingtalkTodos.inc({ op: 'create', result: 'ok' });
         } catch (err) {
+          dingtalkTodos.inc({ op: 'create', result: channelFailureResult(err) });
           const failure = finalFailure(err);
           report({ type: 'todo_failed', taskId: task.taskId, userId: task.assigneeId, code: failure.code, message: failure.message });
         }
@@ -209,8 +220,12 @@ export function createApproverChannelActivities(db: Db, api: DingTalkApi | undef
       async function completeTodo(task: CardTask, unionId: string, todoId: string | null): Promise<void> {
         try {
           const id = todoId ?? (await dingtalk.findTodoBySource(unionId, outTrackIdOf(view.instanceId, task.taskId)))?.id;
-          if (id) await dingtalk.completeTodo(unionId, id);
+          if (id) {
+            await dingtalk.completeTodo(unionId, id);
+            dingtalkTodos.inc({ op: 'complete', result: 'ok' });
+          }
         } catch (err) {
+          dingtalkTodos.inc({ op: 'complete', result: channelFailureResult(err) });
           const failure = finalFailure(err);
           report({ type: 'todo_failed', taskId: task.taskId, userId: task.assigneeId, code: failure.code, message: failure.message });
         }

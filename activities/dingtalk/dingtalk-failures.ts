@@ -10,3 +10,8 @@ export function finalFailure(err: unknown): DingTalkError {
   if (err instanceof DingTalkError) throw ApplicationFailure.retryable(err.message, `DingTalk.${err.kind}`);
   throw err;
 }
+
+/** How the channel's metrics count a failure: `failed` when no retry fixes it, `retry` when the reconciliation runs again. */
+export function channelFailureResult(err: unknown): 'failed' | 'retry' {
+  return err instanceof DingTalkError && !err.retryable ? 'failed' : 'retry';
+}

@@ -6,7 +6,8 @@ import { INSTANCE_STATUS_TEXT } from '../../engine/status-text';
 import { approvalTitle, keyFields, taskPageUrl, type CardContext } from '../../integrations/dingtalk/approval-card';
 import { DingTalkError, type DingTalkApi, type WorkNotificationMessage } from '../../integrations/dingtalk/dingtalk-api';
 import type { ChannelProblem } from '../../engine/channel-reports';
-import { finalFailure } from './dingtalk-failures';
+import { dingtalkNotifications } from '../../observability/metrics';
+import { channelFailureResult, finalFailure } from './dingtalk-failures';
 
 const KIND_LABEL: Record<string, string> = {
   reminder: '审批提醒',
@@ -51,9 +52,12 @@ export async function sendPendingNotices(
 
   const reports: ChannelProblem[] = [];
   for (const row of rows) {
+    // The outbox's kinds are the product's own; a row of another (written by a newer version) counts as `other`.
+    const kind = Object.hasOwn(KIND_LABEL, row.kind) ? row.kind : 'other';
     const userId = everyone.get(row.recipientId)?.dingtalkUserId;
     if (!userId) {
       await recordNotificationAttempt(db, row.id, { state: 'failed', error: 'the recipient has no DingTalk userId' });
+      dingtalkNotifications.inc({ kind, result: 'failed' });
       reports.push({
         type: 'notice_failed',
         userId: row.recipientId,
@@ -65,7 +69,9 @@ export async function sendPendingNotices(
     try {
       const sent = await api.sendWorkNotification({ userIds: [userId], msg: noticeMessage(row, context) });
       await recordNotificationAttempt(db, row.id, { state: 'sent', dingtalkTaskId: String(sent.taskId) });
+      dingtalkNotifications.inc({ kind, result: 'ok' });
     } catch (err) {
+      dingtalkNotifications.inc({ kind, result: channelFailureResult(err) });
       // Tried again with the whole reconciliation: the row stays pending, with what went wrong.
       if (!(err instanceof DingTalkError) || err.retryable)
         await recordNotificationAttempt(db, row.id, { state: 'pending', error: err instanceof Error ? err.message : String(err) });

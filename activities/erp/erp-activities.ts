@@ -6,6 +6,8 @@ import type { SecretBox } from '../../db/secret-box';
 import type { ServiceCall } from '../../engine/dsl';
 import { classifyErpStatus, ErpUnreachableError, sendErpRequest } from '../../integrations/erp/erp-request';
 import type { TemplateContext } from '../../engine/template-context';
+import { compensations, erpCallDuration, erpCalls, type ErpCallKind, type ErpCallOutcome } from '../../observability/metrics';
+import { isLastAttempt } from '../last-attempt';
 
 export interface ErpCallInput {
   call: ServiceCall;
@@ -37,35 +39,83 @@ export function createErpActivities(db: Db, secretBox: SecretBox) {
     return system;
   };
   return {
+    /** A service node's call, or (its idempotency key ending in `:compensate`) the compensation of one. */
     async callErpOperation(input: ErpCallInput): Promise<ErpCallResult> {
-      const system = await systemNamed(input.call.system);
-      const operation = system.operations[input.call.operation];
-      if (!operation) {
-        throw ApplicationFailure.create({
-          type: 'ErpNotConfigured',
-          message: `ERP system "${system.code}" has no operation "${input.call.operation}"`,
-          nonRetryable: true,
-        });
-      }
-      return send(system, operation, input.context, input.idempotencyKey, `${system.code}.${input.call.operation}`);
+      const kind: ErpCallKind = input.idempotencyKey.endsWith(':compensate') ? 'compensate' : 'service';
+      const answer = counted(kind, async () => {
+        const system = await systemNamed(input.call.system);
+        const operation = system.operations[input.call.operation];
+        if (!operation) {
+          throw ApplicationFailure.create({
+            type: 'ErpNotConfigured',
+            message: `ERP system "${system.code}" has no operation "${input.call.operation}"`,
+            nonRetryable: true,
+          });
+        }
+        return send(kind, system, operation, input.context, input.idempotencyKey, `${system.code}.${input.call.operation}`);
+      });
+      if (kind === 'compensate') countCompensation(answer);
+      return answer;
     },
 
     /** The source document's update when the instance ends; a system without `writeBack` (any more) is skipped. */
     async writeBackToErp(input: WriteBackInput): Promise<ErpCallResult | { skipped: string }> {
-      const system = await systemNamed(input.system);
-      if (!system.writeBack) return { skipped: `ERP system "${system.code}" has no writeBack configured` };
-      return send(system, system.writeBack, input.context, input.idempotencyKey, `${system.code} write-back`);
+      return counted('write_back', async () => {
+        const system = await systemNamed(input.system);
+        if (!system.writeBack) return { skipped: `ERP system "${system.code}" has no writeBack configured` };
+        return send('write_back', system, system.writeBack, input.context, input.idempotencyKey, `${system.code} write-back`);
+      });
     },
   };
 }
 
-async function send(system: ErpSystem, operation: ErpHttpOperation, context: TemplateContext, idempotencyKey: string, what: string): Promise<ErpCallResult> {
+const OUTCOME_OF_FAILURE: Readonly<Record<string, ErpCallOutcome>> = {
+  ErpRejected: 'rejected',
+  ErpUnavailable: 'unavailable',
+  ErpUnreachable: 'unreachable',
+  ErpNotConfigured: 'not_configured',
+};
+
+/** One call attempt, counted by its outcome (a skipped write-back calls nothing and counts nothing). */
+async function counted<T>(kind: ErpCallKind, call: () => Promise<T>): Promise<T> {
+  try {
+    const answer = await call();
+    if (!(typeof answer === 'object' && answer !== null && 'skipped' in answer)) erpCalls.inc({ kind, result: 'ok' });
+    return answer;
+  } catch (err) {
+    const outcome = err instanceof ApplicationFailure && err.type && Object.hasOwn(OUTCOME_OF_FAILURE, err.type) ? OUTCOME_OF_FAILURE[err.type] : undefined;
+    erpCalls.inc({ kind, result: outcome ?? 'error' });
+    throw err;
+  }
+}
+
+/** A compensation is done when it succeeds, or failed for good when no retry is left (the instance then waits for ops). */
+function countCompensation(answer: Promise<unknown>): void {
+  answer.then(
+    () => compensations.inc({ result: 'compensated' }),
+    (err: unknown) => {
+      if ((err instanceof ApplicationFailure && err.nonRetryable) || isLastAttempt()) compensations.inc({ result: 'failed' });
+    },
+  );
+}
+
+async function send(
+  kind: ErpCallKind,
+  system: ErpSystem,
+  operation: ErpHttpOperation,
+  context: TemplateContext,
+  idempotencyKey: string,
+  what: string,
+): Promise<ErpCallResult> {
   let response;
+  const started = performance.now();
   try {
     response = await sendErpRequest(system, operation, context, idempotencyKey);
   } catch (err) {
     if (err instanceof ErpUnreachableError) throw ApplicationFailure.create({ type: 'ErpUnreachable', message: `${what}: ${err.message}` });
     throw err;
+  } finally {
+    erpCallDuration.observe({ kind }, (performance.now() - started) / 1000);
   }
   const verdict = classifyErpStatus(response.status);
   if (verdict === 'ok') return { status: response.status, ...(response.body !== undefined && response.body !== '' ? { response: response.body } : {}) };

@@ -4,6 +4,8 @@ import type { Db } from '../../db/client';
 import type { SecretBox } from '../../db/secret-box';
 import { deadLetterWebhook, logWebhookAttempt } from '../../db/webhooks';
 import { sendWebhook, type WebhookDelivery } from '../../integrations/webhooks/send-webhook';
+import { webhookDeadLettersCreated, webhookDeliveries } from '../../observability/metrics';
+import { isLastAttempt } from '../last-attempt';
 
 /**
  * SPEC §8 webhooks. One attempt per activity attempt, each written to the delivery log; Temporal
@@ -18,6 +20,7 @@ export function createWebhookActivities(db: Db, secretBox: SecretBox) {
         throw ApplicationFailure.create({ type: 'WebhookAppUnknown', message: `no app "${delivery.appKey}" to sign the webhook with`, nonRetryable: true });
       const result = await sendWebhook(delivery, app.secret);
       await logWebhookAttempt(db, delivery, Context.current().info.attempt, result);
+      webhookDeliveries.inc({ result: result.outcome === 'delivered' ? 'delivered' : result.outcome === 'rejected' || isLastAttempt() ? 'failed' : 'retried' });
       if (result.outcome === 'delivered') return { statusCode: result.statusCode! };
       throw ApplicationFailure.create({
         type: result.outcome === 'rejected' ? 'WebhookRejected' : 'WebhookUndelivered',
@@ -29,6 +32,7 @@ export function createWebhookActivities(db: Db, secretBox: SecretBox) {
 
     async deadLetterWebhook(input: { delivery: WebhookDelivery; error: string; statusCode?: number }): Promise<void> {
       await deadLetterWebhook(db, input.delivery, input.error, input.statusCode);
+      webhookDeadLettersCreated.inc({});
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { consumeNonce, findApp } from '../../db/apps';
+import { withLogFields } from '../../observability/log-context';
 import type { AppPermission } from '../../db/schema';
 import { checkSignature, replayedNonce } from '../../protocol/request-signature';
 import type { ApiDependencies, ApiEnv } from '../context';
@@ -27,6 +28,7 @@ export function requireApp(deps: ApiDependencies, permission?: AppPermission, li
     const checked = await checkSignature(request, (appKey) => findApp(deps.db, deps.secretBox, appKey));
     if (!checked.ok) throw new ApiError(checked.code, checked.message);
     const { app } = checked;
+    withLogFields({ appKey: app.key });
     spendRequest(limiter, app.key, `app "${app.key}"`);
     if (permission && !app.permissions.includes(permission)) {
       throw new ApiError('PERMISSION_DENIED', `app "${app.key}" lacks the "${permission}" permission`);

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { findSessionUser } from '../../db/sessions';
+import { withLogFields } from '../../observability/log-context';
 import type { ApiDependencies, ApiEnv } from '../context';
 import { ApiError } from '../errors';
 import { spendRequest, type RateLimiter } from '../rate-limit';
@@ -18,6 +19,7 @@ export function requireSession(deps: ApiDependencies, limiter?: RateLimiter): Mi
     if (!user) throw new ApiError('SESSION_INVALID', 'the session is unknown, expired or revoked: log in again');
     spendRequest(limiter, user.id, `user "${user.id}"`);
     c.set('viewer', { kind: 'user', user, token });
+    withLogFields({ userId: user.id });
     c.set('rawBody', await c.req.text());
     await next();
   };

@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
+import { countedRoute } from '../action-metrics';
 import { requireApp } from '../auth/app-auth';
 import { requireSession, requireSessionOrApp } from '../auth/session-auth';
 import type { ApiDependencies, ApiEnv } from '../context';
@@ -7,6 +8,8 @@ import { ApiError, validationFailed } from '../errors';
 import { bodyLimitOf, limitBody } from '../limits';
 import type { RateLimiters } from '../rate-limit';
 import { fieldProblems, parseJson } from '../request-body';
+import { routeLogFields } from '../route-log-fields';
+import { withLogFields } from '../../observability/log-context';
 import { isJsonResponse, type AnyRoute, type RouteSpec } from './route';
 import { errorCodesOf } from './route-errors';
 
@@ -60,8 +63,9 @@ export function mountRoutes(app: Hono<ApiEnv>, routes: readonly AnyRoute[], deps
       let reply;
       try {
         const input = await inputOf(spec, deps, c);
+        withLogFields(routeLogFields(spec.path, input));
         if (spec.auth !== 'none') await c.get('useNonce')?.();
-        reply = await handle(input);
+        reply = await countedRoute(spec.operationId, input, () => handle(input));
       } catch (err) {
         if (options.checkContract && err instanceof ApiError && !errorCodesOf(spec).includes(err.code)) {
           throw new Error(`${spec.operationId} answered ${err.code}, which its declaration does not list`, { cause: err });

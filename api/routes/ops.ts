@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { checkDrift } from '../../ops/drift-check';
+import { METRICS_CONTENT_TYPE, metricsText } from '../../observability/metrics-text';
 import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { driftReport, health, readiness } from '../schemas/ops';
 
@@ -14,7 +15,7 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
 
 const route = routesOf('ops');
 
-/** Health for orchestrators, and the projection drift check for ops. */
+/** Health for orchestrators, Prometheus metrics, and the projection drift check for ops. */
 export const opsRoutes: AnyRoute[] = [
   route(
     { operationId: 'health', method: 'get', path: '/healthz', auth: 'none' },
@@ -37,6 +38,16 @@ export const opsRoutes: AnyRoute[] = [
         ? ok({ status: 'ready' as const, checks })
         : { status: 503, body: { status: 'not_ready' as const, checks } };
     },
+  ),
+  route(
+    { operationId: 'metrics', method: 'get', path: '/metrics', auth: 'none' },
+    {
+      summary: 'Prometheus metrics of this process',
+      description:
+        'The text exposition format: HTTP, starts and actions, webhooks, ERP and DingTalk calls, projection lag, the PostgreSQL gauges (pending tasks, dead letters, outbox) and Node’s own; in `npm start`, where the worker runs in this process, the worker’s and the Temporal SDK core’s metrics too.',
+      responses: { 200: { description: 'the metrics', contentType: METRICS_CONTENT_TYPE } },
+    },
+    async ({ deps, c }) => c.body(await metricsText(deps.db), 200, { 'content-type': METRICS_CONTENT_TYPE }),
   ),
   route(
     { operationId: 'checkDrift', method: 'get', path: '/api/v1/admin/drift', auth: 'admin' },

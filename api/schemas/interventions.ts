@@ -17,12 +17,10 @@ const intervention = {
 /** The body leaves the actor out: the API fills it in from the session or the app. */
 type Body<T> = Omit<T, 'actorId' | 'targets'> & { actorId?: string };
 
-export const terminateBody = z
-  .strictObject(intervention)
-  .meta({
-    id: 'TerminateRequest',
-    description: '强制终止: every open task is cancelled, compensations run, the instance ends `terminated`',
-  }) satisfies z.ZodType<Body<TerminateRequest>>;
+export const terminateBody = z.strictObject(intervention).meta({
+  id: 'TerminateRequest',
+  description: '强制终止: every open task is cancelled, compensations run, the instance ends `terminated`',
+}) satisfies z.ZodType<Body<TerminateRequest>>;
 
 export const reassignBody = z
   .strictObject({

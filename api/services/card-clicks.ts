@@ -5,6 +5,9 @@ import type { InstanceView } from '../../engine/instance-view';
 import { approvalCardParams, refusedClickParams, type CardContext } from '../../integrations/dingtalk/approval-card';
 import { loadCardContext } from '../../integrations/dingtalk/card-context';
 import type { CardClickAnswer, CardClickCallback, CardClickContent, CardParamMap } from '../../integrations/dingtalk/dingtalk-api';
+import { withLogFields } from '../../observability/log-context';
+import { errorFields, logger } from '../../observability/logger';
+import { countedAction } from '../action-metrics';
 import type { ApiDependencies } from '../context';
 import { ApiError } from '../errors';
 import { actOnInstance } from './instance-actions';
@@ -48,6 +51,7 @@ export function clickActionId(outTrackId: string, dingtalkUserId: string, action
 export async function answerCardClick(deps: ApiDependencies, publicBaseUrl: string, click: CardClickCallback): Promise<CardClickAnswer> {
   const card = await findCard(deps.db, click.outTrackId);
   if (!card) return { userPrivateData: { cardParamMap: { notice: '该卡片已失效' } }, cardUpdateOptions: { updatePrivateDataByKey: true } };
+  withLogFields({ instanceId: card.instanceId, taskId: card.taskId });
   const action = clickedAction(click);
   const refused = (why: string): CardClickAnswer => ({
     userPrivateData: { cardParamMap: refusedClickParams(card.params, why) },
@@ -56,17 +60,23 @@ export async function answerCardClick(deps: ApiDependencies, publicBaseUrl: stri
   if (!action) return refused('不支持的操作');
   const clicker = click.userIdType === 2 ? undefined : await findUserByDingTalkId(deps.db, click.userId);
   if (!clicker || clicker.id !== card.userId) return refused(REFUSAL_TEXT.NOT_ASSIGNEE!);
+  const actionId = clickActionId(card.outTrackId, click.userId, action);
+  withLogFields({ actionId, userId: clicker.id });
 
   // What the card needs besides the instance is read while the action runs, so its new look is
   // stored the moment the action answers (the reconciliation after the action then has nothing to send).
   const [answered, loaded] = await Promise.all([
     withinDeadline(
-      actOnInstance(deps, card.instanceId, {
-        type: action,
-        actionId: clickActionId(card.outTrackId, click.userId, action),
-        actorId: clicker.id,
-        taskId: card.taskId,
-      }),
+      countedAction(
+        card.instanceId,
+        action,
+        actOnInstance(deps, card.instanceId, {
+          type: action,
+          actionId,
+          actorId: clicker.id,
+          taskId: card.taskId,
+        }),
+      ),
     ),
     findProjectedView(deps.db, card.instanceId).then((before) => (before ? loadCardContext(deps.db, before, publicBaseUrl) : undefined)),
   ]);
@@ -103,9 +113,7 @@ async function withinDeadline(work: Promise<InstanceView>): Promise<{ view?: Ins
     },
   );
   // Past the deadline nobody awaits it: a failure then is logged, not an unhandled rejection.
-  outcome.catch((err: unknown) =>
-    console.error(JSON.stringify({ level: 'error', msg: 'a card click’s action failed', error: err instanceof Error ? err.message : String(err) })),
-  );
+  outcome.catch((err: unknown) => logger.error(errorFields(err), 'a card click’s action failed'));
   try {
     return await Promise.race([outcome, late]);
   } finally {

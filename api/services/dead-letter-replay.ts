@@ -1,6 +1,7 @@
 import { findApp, type RegisteredApp } from '../../db/apps';
 import { findDeadLetter, logWebhookAttempt, recordReplay, type DeadLetter } from '../../db/webhooks';
 import { sendWebhook } from '../../integrations/webhooks/send-webhook';
+import { webhookDeliveries } from '../../observability/metrics';
 import type { ApiDependencies } from '../context';
 import { ApiError } from '../errors';
 
@@ -27,6 +28,7 @@ export async function replayDeadLetter(
   const delivery = { url: letter.url, appKey: letter.appKey, event: letter.event };
   const result = await sendWebhook(delivery, signer.secret);
   await logWebhookAttempt(deps.db, delivery, 0, result);
+  webhookDeliveries.inc({ result: result.outcome === 'delivered' ? 'delivered' : 'failed' });
   const updated = await recordReplay(deps.db, id, result);
   if (result.outcome !== 'delivered') {
     throw new ApiError('REPLAY_FAILED', result.error ?? 'the receiver did not accept the webhook', {

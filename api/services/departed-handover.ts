@@ -1,4 +1,5 @@
 import { findOpenTasksOfInactiveUsers } from '../../db/task-center';
+import { errorFields, logger } from '../../observability/logger';
 import { isWorkflowNotFound } from '../../temporal-config/workflow-not-found';
 import { assigneesDepartedSignal } from '../../workflows/messages';
 import type { ApiDependencies } from '../context';
@@ -29,7 +30,7 @@ export async function handOverDepartedTasks(deps: Pick<ApiDependencies, 'db' | '
     } catch (err) {
       if (isWorkflowNotFound(err)) return; // closed meanwhile: nothing left to hand over
       failed++;
-      console.error(JSON.stringify({ level: 'error', msg: 'could not hand over the tasks of departed users', instanceId, userIds, error: String(err) }));
+      logger.error({ instanceId, userIds, ...errorFields(err) }, 'could not hand over the tasks of departed users');
     }
   };
   for (let i = 0; i < pending.length; i += CONCURRENCY) await Promise.all(pending.slice(i, i + CONCURRENCY).map(tell));

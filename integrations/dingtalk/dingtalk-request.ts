@@ -1,3 +1,4 @@
+import { dingtalkCallDuration, dingtalkCalls } from '../../observability/metrics';
 import type { AccessTokenSource } from './access-token-cache';
 import { DingTalkError, type DingTalkSettings } from './dingtalk-api';
 import { failureOf, type DingTalkAnswer, type DingTalkFailure, type DingTalkHost } from './dingtalk-failure';
@@ -132,10 +133,14 @@ export function createDingTalkRequester(options: DingTalkRequesterOptions): Ding
         await limiter.acquire(request.api);
         const started = now();
         const { status, json, failure } = await exchange(request, token);
+        const ms = now() - started;
+        // `api` names the operation (a constant of client.ts); the result is the failure's class, never its text.
+        dingtalkCalls.inc({ api: request.api, result: failure ? failure.kind : 'ok' });
+        dingtalkCallDuration.observe({ api: request.api }, ms / 1000);
         options.log({
           api: request.api,
           ...(status !== undefined ? { status } : {}),
-          ms: now() - started,
+          ms,
           attempt,
           ...(failure ? { errorCode: redact(failure.code) } : {}),
         });

@@ -222,12 +222,13 @@ const signedRoutes: SignedRoute[] = [
 ];
 
 /**
- * Unsigned by SPEC §7: health and the docs; DingTalk's card callback (signed DingTalk's way) and 免登 (tested in
+ * Unsigned by SPEC §7: health, the metrics (metrics.int.test.ts) and the docs; DingTalk's card callback (signed DingTalk's way) and 免登 (tested in
  * dingtalk-channel.int.test.ts); the sandbox's dev login (sessions-and-visibility.int.test.ts).
  */
 const unsignedRoutes = [
   'GET /healthz',
   'GET /readyz',
+  'GET /metrics',
   'GET /openapi.json',
   'GET /docs',
   'GET /docs/:asset',

@@ -25,6 +25,7 @@ describe('workflow replay of recorded histories', () => {
       'engine-v2.4-departures',
       'engine-v2.5-one-input',
       'engine-v2.6-dingtalk',
+      'engine-v2.7-observability',
       'skeleton-v1',
     ]);
     expect(files.filter((f) => f.startsWith('engine-v2.1/')).length).toBeGreaterThanOrEqual(14);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { cardSettingsOf } from '../../activities/dingtalk/approver-channel';
 import { connectCardClicks, type CardClickTransport } from '../../api/card-click-transport';
 import type { ApiDependencies } from '../../api/context';
@@ -14,6 +14,9 @@ import type { Database } from '../../db/client';
 import type { AppPermission } from '../../db/schema';
 import type { SecretBox } from '../../db/secret-box';
 import type { RetrySettings } from '../../engine/state';
+import { temporalClientInterceptors } from '../../observability/temporal-client-interceptors';
+import { PinoTemporalLogger } from '../../observability/temporal-logger';
+import type { Tracing } from '../../observability/tracing';
 import { freePort } from '../../runtime/free-port';
 import { DEFAULT_NAMESPACE } from '../../temporal-config';
 import { createApprovalWorker } from '../../workers/approval-worker';
@@ -60,6 +63,8 @@ export interface TestStackOptions {
   devLogin?: boolean;
   /** Request rates per app and per session user; default none (the tests poll hard and share one app). */
   rateLimits?: RateLimitSettings;
+  /** Trace the API, the client, the workflows and the activities (observability/tracing.ts); on the dev server only. */
+  tracing?: Tracing;
 }
 
 /** Few, quick retries: a test sees a failure surface (dead letter, compensation_failed) in seconds. */
@@ -81,7 +86,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const secret = randomBytes(16).toString('hex');
   await upsertApp(database.db, secretBox, { key: appKey, name: 'Test ERP', secret, permissions: ['start', 'act_for', 'sync', 'admin'] });
 
-  const own = options.temporal ? undefined : await connectToDevServer();
+  const own = options.temporal ? undefined : await connectToDevServer(options.tracing);
   const { client: temporal, nativeConnection: workerConnection } = options.temporal ?? own!;
   const taskQueue = `approvals-test-${suffix}`;
   const dingtalk = options.dingtalk ? createDingTalkClient(options.dingtalk) : undefined;
@@ -97,6 +102,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     secretBox,
     ...(dingtalk && options.dingtalk ? { dingtalk, cardSettings: cardSettingsOf(options.dingtalk, publicBaseUrl) } : {}),
     ...(options.dingtalkApi && !options.dingtalk ? { dingtalk: options.dingtalkApi } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   });
   const workerRun = worker.run();
   const apiDeps: ApiDependencies = {
@@ -115,6 +121,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     },
     ...(dingtalk ? { dingtalk } : {}),
+    ...(options.tracing ? { tracer: options.tracing.tracer('api') } : {}),
   };
   const server = await startApiServer(apiDeps, apiPort, '127.0.0.1');
   const clicks = dingtalk && options.dingtalk ? await connectCardClicks({ ...apiDeps, dingtalk }, options.dingtalk, publicBaseUrl, () => undefined) : undefined;
@@ -148,18 +155,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 /** The Temporal SDK runtime, logging warnings only; once per Jest worker (module state does not survive between files, the native runtime does). */
 export function installQuietRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new PinoTemporalLogger('warn') });
   } catch {
     // Already installed by an earlier test file of this worker.
   }
 }
 
-async function connectToDevServer(): Promise<TemporalOfTest & { close(): Promise<void> }> {
+async function connectToDevServer(tracing: Tracing | undefined): Promise<TemporalOfTest & { close(): Promise<void> }> {
   const address = required('TEST_TEMPORAL_ADDRESS');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
-    client: new Client({ connection, namespace: DEFAULT_NAMESPACE }),
+    client: new Client({ connection, namespace: DEFAULT_NAMESPACE, interceptors: temporalClientInterceptors(tracing) }),
     nativeConnection,
     async close() {
       await nativeConnection.close();
