@@ -39,6 +39,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`[faults] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const cause =
+    err instanceof Error && err.cause !== undefined
+      ? `\ncaused by: ${err.cause instanceof Error ? (err.cause.stack ?? err.cause.message) : String(err.cause)}`
+      : '';
+  process.stderr.write(`[faults] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${cause}\n`);
   process.exit(1);
 });

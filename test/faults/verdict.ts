@@ -34,6 +34,22 @@ export interface Verdict {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the projection shows every instance ended and every final webhook arrived (or `timeoutMs`). */
+/**
+ * A query the worker could not answer in time (the machine loaded by the suite itself, a worker
+ * still catching up after its restart) is asked again: a slow answer is not a lost approval.
+ */
+async function withQueryRetries<T>(ask: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ask();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      process.stderr.write(`[faults] a workflow query failed (${err instanceof Error ? err.message : String(err)}); asking again\n`);
+      await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
+    }
+  }
+}
+
 async function settle(stack: FaultStack, expected: ExpectedInstance[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const ids = expected.map((e) => e.instanceId);
@@ -181,12 +197,12 @@ export async function verify(
       }
     }
 
-    const drift = await compareInstance({ db: stack.db.db, temporal: stack.temporal, taskQueue: stack.taskQueue }, instanceId);
+    const drift = await withQueryRetries(() => compareInstance({ db: stack.db.db, temporal: stack.temporal, taskQueue: stack.taskQueue }, instanceId));
     verdict.drift += drift.length;
     for (const d of drift) problems.push(`${instanceId}: drift ${d.kind} ${d.field ?? ''} ${d.taskId ?? ''}`);
   }
 
-  const report = await checkDrift({ db: stack.db.db, temporal: stack.temporal, taskQueue: stack.taskQueue });
+  const report = await withQueryRetries(() => checkDrift({ db: stack.db.db, temporal: stack.temporal, taskQueue: stack.taskQueue }));
   verdict.drift += report.differences.length;
   const ids = expected.map((e) => e.instanceId);
   if (ids.length > 0) {
