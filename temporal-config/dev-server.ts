@@ -74,8 +74,24 @@ export function devServerLeftover(dbFile: string): Leftover {
   return { pidFile: `${dbFile}.pid`, what: 'the Temporal dev server', commandLineIncludes: dbFile, signal: 'SIGTERM' };
 }
 
-/** Starts `temporal server start-dev` and resolves once the frontend answers and our search attributes exist. */
+/**
+ * Starts `temporal server start-dev` and resolves once the frontend answers and our search attributes exist.
+ * The CLI picks free ports for its internal services itself, and may pick the frontend port it was given
+ * before the frontend binds it ("bind: address already in use", then it exits): then it starts again.
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      const portRace = err instanceof Error && err.message.includes('address already in use');
+      if (!portRace || attempt >= 3) throw err;
+      (options.log ?? console.log)('the Temporal dev server lost a race for one of its ports; starting it again');
+    }
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServer> {
   const log = options.log ?? console.log;
   mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const leftover = devServerLeftover(options.dbFile);

@@ -5,6 +5,7 @@ import { startFakeDingTalk, type RunningFakeDingTalk } from '../../sandbox/dingt
 import { searchAttributes } from '../../temporal-config';
 import { approval, flowOf, service, setUpErpWorld, startErpInstance, statusAttribute, type ErpWorld } from '../support/erp-fixtures';
 import { fakeDingTalkConfig } from '../support/fake-dingtalk-config';
+import { fakeOrgOf, syncPeople, type DingTalkPerson } from '../support/dingtalk-people';
 import { recordHistory } from '../support/recorded-histories';
 import { expectOk, instancePath, pollUntil, publishFlow, uid, waitForSearchAttributes, waitForView } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -18,7 +19,7 @@ import { logInAs, type UserClient } from '../support/user-sessions';
 
 const APP = { appKey: 'ding-admin-app', appSecret: randomBytes(8).toString('hex'), agentId: 4343, corpId: 'ding-admin-corp' };
 const TEMPLATE = 'approval_card.schema';
-const people = [
+const people: DingTalkPerson[] = [
   { id: 'u_one', name: '一号审批人', dingtalk: 'dt_one', union: 'un_one' },
   { id: 'u_two', name: '二号审批人', dingtalk: 'dt_two', union: 'un_two' },
   { id: 'u_nine', name: '九号审批人', dingtalk: 'dt_nine', union: 'un_nine' },
@@ -37,25 +38,11 @@ beforeAll(async () => {
   fake = await startFakeDingTalk({
     apps: [APP],
     cardTemplateIds: [TEMPLATE],
-    org: {
-      departments: [{ dept_id: 2, name: '测试部', parent_id: 1 }],
-      users: people.filter((p) => p.dingtalk).map((p) => ({ userid: p.dingtalk!, unionid: p.union!, name: p.name, dept_id_list: [2] })),
-    },
+    org: fakeOrgOf(people),
   });
   stack = await startTestStack({ dingtalk: fakeDingTalkConfig(fake, APP, TEMPLATE, 'http'), devLogin: true });
   world = await setUpErpWorld(stack);
-  await expectOk(
-    stack.api.request('POST', '/api/v1/sync/users', {
-      mode: 'incremental',
-      users: people.map((p) => ({
-        id: p.id,
-        name: p.name,
-        deptIds: ['d1'],
-        ...(p.roles ? { roles: p.roles } : {}),
-        ...(p.dingtalk ? { dingtalkUserId: p.dingtalk, dingtalkUnionId: p.union } : {}),
-      })),
-    }),
-  );
+  await syncPeople(stack.api, people);
   // start → reserve (a service node: its budget reservation must be released by a termination) → mgr (u_one or u_two) → end
   flowCode = uid('admin');
   await publishFlow(stack.api, {

@@ -11,6 +11,7 @@ import { startFakeDingTalk, type RunningFakeDingTalk } from '../../sandbox/dingt
 import { chainFlow } from '../support/action-fixtures';
 import { ARTIFACTS_DIR, launchBrowser } from '../support/browser';
 import { fakeDingTalkConfig } from '../support/fake-dingtalk-config';
+import { fakeOrgOf, syncPeople } from '../support/dingtalk-people';
 import { recordHistory } from '../support/recorded-histories';
 import { expectOk, instancePath, pollUntil, publishFlow, startBody, uid } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -38,23 +39,10 @@ async function startWithDingTalk(mode: 'http' | 'stream'): Promise<{ stack: Test
     apps: [APP],
     cardTemplateIds: [TEMPLATE],
     streamRedeliverMs: 1_500,
-    org: {
-      departments: [{ dept_id: 2, name: '测试部', parent_id: 1 }],
-      users: people.filter((p) => p.dingtalk).map((p) => ({ userid: p.dingtalk!, unionid: p.union!, name: p.name, dept_id_list: [2] })),
-    },
+    org: fakeOrgOf(people),
   });
   const stack = await startTestStack({ dingtalk: configFor(fake, mode) });
-  await expectOk(
-    stack.api.request('POST', '/api/v1/sync/users', {
-      mode: 'incremental',
-      users: people.map((p) => ({
-        id: p.id,
-        name: p.name,
-        deptIds: ['d1'],
-        ...(p.dingtalk ? { dingtalkUserId: p.dingtalk, dingtalkUnionId: p.union } : {}),
-      })),
-    }),
-  );
+  await syncPeople(stack.api, people);
   return { stack, fake };
 }
 

@@ -14,6 +14,7 @@ import { DEFAULT_NAMESPACE } from '../../temporal-config';
 import { startFakeDingTalk, type RunningFakeDingTalk } from '../../sandbox/dingtalk/fake-dingtalk';
 import { actAs, approval, flowOf, service, setUpErpWorld, taskIdOf, waitForStatus, type ErpWorld } from '../support/erp-fixtures';
 import { fakeDingTalkConfig } from '../support/fake-dingtalk-config';
+import { fakeOrgOf, syncPeople } from '../support/dingtalk-people';
 import { expectOk, instancePath, pollUntil, publishFlow, uid, waitForView } from '../support/fixtures';
 import { scrapeMetrics, type Scrape } from '../support/metrics-scrape';
 import { demoClient, launchStart, startDemoRequest, startEnvironment, type StartEnvironment, type StartedProduct } from '../support/start-process';
@@ -49,19 +50,11 @@ beforeAll(async () => {
   fake = await startFakeDingTalk({
     apps: [APP],
     cardTemplateIds: [TEMPLATE],
-    org: {
-      departments: [{ dept_id: 2, name: '测试部', parent_id: 1 }],
-      users: PEOPLE.map((p) => ({ userid: p.dingtalk, unionid: p.union, name: p.name, dept_id_list: [2] })),
-    },
+    org: fakeOrgOf(PEOPLE),
   });
   stack = await startTestStack({ dingtalk: fakeDingTalkConfig(fake, APP, TEMPLATE, 'http') });
   world = await setUpErpWorld(stack);
-  await expectOk(
-    stack.api.request('POST', '/api/v1/sync/users', {
-      mode: 'incremental',
-      users: PEOPLE.map((p) => ({ id: p.id, name: p.name, deptIds: ['d1'], dingtalkUserId: p.dingtalk, dingtalkUnionId: p.union })),
-    }),
-  );
+  await syncPeople(stack.api, PEOPLE);
   sagaFlow = uid('metrics_saga');
   oneStepFlow = uid('metrics_one');
   await publishFlow(
