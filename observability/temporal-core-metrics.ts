@@ -1,5 +1,5 @@
 import type { MetricsExporterConfig } from '@temporalio/worker';
-import { freePort } from '../runtime/free-port';
+import { freePortBelowEphemeralRange } from '../runtime/free-port';
 
 /**
  * The Temporal SDK core's own metrics (task slots, poll and schedule-to-start latencies, the sticky
@@ -11,7 +11,7 @@ let coreMetricsUrl: string | undefined;
 
 /** `telemetryOptions.metrics` for `Runtime.install`: Prometheus conventions (seconds, `_total`, unit suffixes). */
 export async function temporalCoreMetrics(): Promise<MetricsExporterConfig> {
-  const bindAddress = `127.0.0.1:${await freePort()}`;
+  const bindAddress = `127.0.0.1:${await freePortBelowEphemeralRange()}`;
   coreMetricsUrl = `http://${bindAddress}/metrics`;
   return { prometheus: { bindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } };
 }
