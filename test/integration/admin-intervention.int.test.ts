@@ -221,5 +221,5 @@ describe('reassign (修改审批人)', () => {
     expect(back.status).toBe('approved');
     expect(errorOf(await sessions.u_one!.request('POST', reassignPath(instanceId), { ...request, requestId: uid('req') }))).toEqual([403, 'NOT_FLOW_ADMIN']);
     await recordHistory(stack.temporal, 'admin-reassign-twice-then-approved', instanceId);
-  });
+  }, 90_000);
 });
