@@ -165,7 +165,8 @@ describe('terminate (强制终止)', () => {
     expect(
       world.sandbox.state.operations().filter((o) => o.operation === 'release_budget' && o.idempotencyKey === `${instanceId}:reserve:compensate`),
     ).toHaveLength(1);
-  });
+    await recordHistory(stack.temporal, 'admin-terminate-with-compensation', instanceId);
+  }, 90_000);
 });
 
 describe('reassign (修改审批人)', () => {
