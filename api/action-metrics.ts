@@ -2,6 +2,7 @@ import { parseInstanceId } from '../engine/instance-id';
 import { flowLabel } from '../observability/bounded-label';
 import { actions, instancesStarted } from '../observability/metrics';
 import { ApiError } from './errors';
+import { stringField } from './input-field';
 import { actionBody, type ActionBody } from './schemas/actions';
 
 /**
@@ -46,11 +47,6 @@ function countedStart<T>(flowCode: string | undefined, work: Promise<T>): Promis
 interface RouteInputFields {
   params: unknown;
   body: unknown;
-}
-
-function stringField(value: unknown, key: string): string | undefined {
-  const field = typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
-  return typeof field === 'string' ? field : undefined;
 }
 
 const ACTION_TYPES: ReadonlySet<string> = new Set(actionBody.options.map((option) => option.shape.type.value));

@@ -17,12 +17,7 @@ async function main(): Promise<void> {
   if (!config.databaseUrl || !config.temporalAddress) throw new Error('the standalone API needs DATABASE_URL and TEMPORAL_ADDRESS');
   if (process.env.MIGRATE_ON_START !== 'false') await migrateDatabase(config.databaseUrl);
   const database = connectDatabase(config.databaseUrl);
-  const secretBox = loadSecretBox({
-    appSecretsKey: config.appSecretsKey,
-    previousAppSecretsKey: config.previousAppSecretsKey,
-    dataDir: config.dataDir,
-    embedded: false,
-  });
+  const secretBox = loadSecretBox({ ...config, embedded: false });
   if (process.env.SEED_DEMO === 'true') {
     await seedDemo(database.db, secretBox, {
       appSecret: config.demoErpSecret,

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { currentLogFields, runWithLogFields, withLogFields } from '../observability/log-context';
 import { logger } from '../observability/logger';
 import type { ApiEnv } from './context';
+import { routeLogFields } from './route-log-fields';
 import { answeringRoute } from './route-pattern';
 
 export const REQUEST_ID_HTTP_HEADER = 'X-Request-Id';
@@ -32,7 +33,8 @@ export const requestContext: MiddlewareHandler<ApiEnv> = async (c, next) => {
       await next();
     } finally {
       const route = answeringRoute(c);
-      const instanceId = route.startsWith('/api/v1/instances/{id}') ? c.req.param('id') : undefined;
+      // A request refused before its route ran (a bad signature) still names the instance it was for.
+      const { instanceId } = routeLogFields(route, { params: c.req.param() });
       if (instanceId && !currentLogFields().instanceId) withLogFields({ instanceId });
       const line = { method: c.req.method, route, status: c.res.status, durationMs: Math.round(performance.now() - started) };
       if (QUIET_ROUTES.has(route)) logger.debug(line, 'request');

@@ -1,11 +1,7 @@
 import type { LogFields } from '../observability/log-context';
+import { stringField } from './input-field';
 
 const INSTANCE_ROUTE = '/api/v1/instances/{id}';
-
-const stringField = (value: unknown, key: string): string | undefined => {
-  const field = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  return typeof field === 'string' ? field : undefined;
-};
 
 /**
  * The ids a route's validated input names, for the request's log context: the instance of an

@@ -70,12 +70,7 @@ async function main(): Promise<void> {
     await migrateDatabase(infra.databaseUrl);
     const database = connectDatabase(infra.databaseUrl);
     cleanups.push(() => database.close());
-    const secretBox = loadSecretBox({
-      appSecretsKey: config.appSecretsKey,
-      previousAppSecretsKey: config.previousAppSecretsKey,
-      dataDir: config.dataDir,
-      embedded: infra.embedded.postgres,
-    });
+    const secretBox = loadSecretBox({ ...config, embedded: infra.embedded.postgres });
     // The ERP sandbox plays the demo ERP: it receives the webhooks and serves reserve/release budget.
     const erp = await startErpSandbox({
       webhookApps: { [DEMO_APP_KEY]: config.demoErpSecret },

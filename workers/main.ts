@@ -38,12 +38,7 @@ async function main(): Promise<void> {
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       db: database.db,
-      secretBox: loadSecretBox({
-        appSecretsKey: config.appSecretsKey,
-        previousAppSecretsKey: config.previousAppSecretsKey,
-        dataDir: config.dataDir,
-        embedded: false,
-      }),
+      secretBox: loadSecretBox({ ...config, embedded: false }),
       ...(config.dingtalk ? { dingtalk: createDingTalkClient(config.dingtalk), cardSettings: cardSettingsOf(config.dingtalk, config.publicBaseUrl) } : {}),
       ...(bundle ? { workflowBundle: bundle } : {}),
       ...(tracing ? { tracing } : {}),
@@ -72,7 +67,7 @@ async function serveWorkerMetrics(port: number, db: Db): Promise<RunningMetricsS
   try {
     return await serveMetrics(port, db);
   } catch (err) {
-    console.warn(JSON.stringify({ level: 'warn', msg: 'worker metrics not served', port, error: err instanceof Error ? err.message : String(err) }));
+    logger.warn({ port, error: err instanceof Error ? err.message : String(err) }, 'worker metrics not served');
     return undefined;
   }
 }
