@@ -4,6 +4,8 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# postinstall applies patches/ (patch-package): postgres.js must not crash the process when PostgreSQL restarts.
+COPY patches ./patches
 # Runtime dependencies only: tsx, the Temporal SDK and its bundler are all in "dependencies".
 # `npm install`, not `npm ci`: the lockfile is written on a build machine whose registry mirror
 # serves only its own platform's optional binaries (@swc/core-*), so npm ci would call it out of
