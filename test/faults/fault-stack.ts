@@ -237,8 +237,13 @@ async function start(steps: Step[], stopAll: () => Promise<void>, log: (line: st
       });
       child.once('exit', (code, signal) => {
         if (signal === 'SIGKILL' || workerProcess !== child || stopping) return;
-        // Nobody stopped it: a worker must ride out its dependencies' outages, so this is a finding.
-        unexpectedExits.push(`the worker exited by itself (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+        // Nobody stopped it: a worker must ride out its dependencies' outages, so this is a finding
+        // (counted by run-faults.ts). It is started again, as a supervisor would, so that the rest of
+        // the suite still measures what it is about instead of waiting on a queue nobody polls.
+        const finding = `the worker exited by itself (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-8).join(' | ')}`;
+        unexpectedExits.push(finding);
+        process.stderr.write(`[faults] ${finding}\n`);
+        void worker.start();
       });
       workerProcess = child;
     },

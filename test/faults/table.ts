@@ -11,6 +11,7 @@ const COLUMNS: Array<[string, (r: ScenarioRow) => string | number]> = [
   ['drift', (r) => r.drift],
   ['orphan tasks', (r) => r.orphanTasks],
   ['500s', (r) => r.internalErrors],
+  ['worker crashes', (r) => r.crashes],
   ['webhook redeliveries (deduped by eventId)', (r) => r.redeliveries],
   ['tasks done before their card went out', (r) => r.undelivered],
 ];

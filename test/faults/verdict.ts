@@ -23,6 +23,8 @@ export interface Verdict {
   orphanTasks: number;
   /** 500 answers (a 502/503 while a server is down is retried and not counted here). */
   internalErrors: number;
+  /** Times the worker process died by itself (run-faults.ts counts them after each scenario). */
+  crashes: number;
   /** Informational: tasks that ended before the channel delivered their card (none is sent then). */
   undelivered: number;
   /** Informational: webhook deliveries of an event the receiver already had (at-least-once; it dedupes by eventId). */
@@ -89,6 +91,7 @@ export async function verify(
     drift: 0,
     orphanTasks: 0,
     internalErrors: 0,
+    crashes: 0,
     redeliveries: 0,
     undelivered: 0,
     problems,

@@ -49,6 +49,7 @@ describe('faults (quick)', () => {
       drift: row!.drift,
       orphanTasks: row!.orphanTasks,
       internalErrors: row!.internalErrors,
+      crashes: row!.crashes,
     };
     const failed = Object.values(losses).some((n) => n > 0);
     expect({ ...losses, problems: failed ? row!.problems.slice(0, 20) : [] }).toEqual({
@@ -58,6 +59,7 @@ describe('faults (quick)', () => {
       drift: 0,
       orphanTasks: 0,
       internalErrors: 0,
+      crashes: 0,
       problems: [],
     });
     expect(row!.faults).toBeGreaterThan(0);
