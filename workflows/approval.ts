@@ -18,6 +18,21 @@ const PROJECTION_PATCH = 'postgres-projection';
 /** Sequential turns look their assignee up when they begin (instances started before this keep the list from the node's entry). */
 const TURN_LOOKUPS_PATCH = 'sequential-turn-lookups';
 
+/**
+ * While the last webhooks go out, a DingTalk report (a card that could not be delivered) changes
+ * the instance; the outbox sends only what the projection shows, so the run writes it. Before
+ * this, the run waited for the outbox alone and the two waited on each other for good. Asked
+ * only when that happens, so no other history carries its marker.
+ */
+const OUTBOX_PROJECTION_PATCH = 'project-while-outbox-drains';
+
+/**
+ * An update that comes in while the run waits for its handlers before continue-as-new has
+ * commands to run; the run goes back to its loop for them. Before this, the handler waited for
+ * them to be carried out and the run for the handler. Asked only when that happens.
+ */
+const CONTINUE_AS_NEW_PATCH = 'back-to-work-before-continue-as-new';
+
 /** Continue-as-new past this many history events (Temporal's own suggestion may come earlier). */
 export const DEFAULT_HISTORY_LIMIT = 2_000;
 
@@ -43,8 +58,9 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput, ...legacy: 
     timer.arm(run.state.status === 'running' ? nextDeadline(run.state) : undefined);
     if (run.isIdle() && historyIsLong(run)) {
       timer.arm(undefined);
-      await condition(allHandlersFinished);
-      if (run.isIdle()) await continueAsNew(run, recent);
+      await condition(() => allHandlersFinished() || !run.isIdle());
+      if (!allHandlersFinished() && !patched(CONTINUE_AS_NEW_PATCH)) await condition(allHandlersFinished);
+      if (run.isIdle() && allHandlersFinished()) await continueAsNew(run, recent);
     }
     await condition(() => run.hasCommands() || visibility.isBehind(run.revision) || timer.due());
     if (timer.due()) {
@@ -54,8 +70,8 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput, ...legacy: 
     await run.executeCommands();
   }
   timer.arm(undefined);
-  await condition(() => run.outbox.isIdle());
-  if (run.state.approverChannel) await settleChannel(run);
+  await drainOutbox(run);
+  if (run.state.approverChannel) await projectUntil(run, () => run.channel.isIdle());
   await condition(allHandlersFinished);
   return toInstanceView(run.state);
 }
@@ -75,10 +91,18 @@ function beginRun(input: ApprovalWorkflowInput, [legacyState, legacyAnswers]: Le
   return { run, recent: RecentActions.carried() };
 }
 
-/** The last cards, todos and the result notice go out before the workflow ends; a problem they report is projected too. */
-async function settleChannel(run: InstanceRun): Promise<void> {
+/** The last webhooks go out before the workflow ends (see OUTBOX_PROJECTION_PATCH). */
+async function drainOutbox(run: InstanceRun): Promise<void> {
+  await condition(() => run.outbox.isIdle() || run.projectionDue());
+  if (run.outbox.isIdle()) return;
+  if (!patched(OUTBOX_PROJECTION_PATCH)) return condition(() => run.outbox.isIdle());
+  await projectUntil(run, () => run.outbox.isIdle());
+}
+
+/** Waits for `done`, writing the projection whenever a change makes it due (the last cards, todos and notices report problems that way). */
+async function projectUntil(run: InstanceRun, done: () => boolean): Promise<void> {
   for (;;) {
-    await condition(() => run.channel.isIdle() || run.projectionDue());
+    await condition(() => done() || run.projectionDue());
     if (!run.projectionDue()) return;
     await run.project();
   }
