@@ -52,6 +52,31 @@ async function withQueryRetries<T>(ask: () => Promise<T>, attempts = 5): Promise
   }
 }
 
+/** For the log of an instance found wanting: what its workflow is doing and the tail of its history. */
+async function whereItStands(stack: FaultStack, instanceId: string): Promise<string[]> {
+  try {
+    const handle = stack.temporal.workflow.getHandle(instanceId);
+    const description = await handle.describe();
+    const pending = description.raw.pendingActivities ?? [];
+    const history = (await handle.fetchHistory()).events ?? [];
+    const tail = history.slice(-12).map(
+      (e) =>
+        `${e.eventId}:${
+          Object.keys(e)
+            .find((key) => key.endsWith('EventAttributes'))
+            ?.replace(/EventAttributes$/, '') ?? e.eventType
+        }`,
+    );
+    return [
+      `${instanceId}: workflow ${description.status.name}, ${history.length} events, ` +
+        `pending activities: ${pending.map((a) => `${a.activityType?.name} attempt ${a.attempt} (${a.lastFailure?.message ?? 'no failure'})`).join('; ') || 'none'}`,
+      `${instanceId}: history tail ${tail.join(' ')}`,
+    ];
+  } catch (err) {
+    return [`${instanceId}: could not describe its workflow: ${err instanceof Error ? err.message : String(err)}`];
+  }
+}
+
 async function settle(stack: FaultStack, expected: ExpectedInstance[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const ids = expected.map((e) => e.instanceId);
@@ -105,6 +130,7 @@ export async function verify(
 
   for (const instance of expected) {
     const { instanceId } = instance;
+    const problemsBefore = problems.length;
     const view = (await callWithRetry<InstanceView>(stack.api, traffic, 'GET', instancePath(instanceId))).body;
     const [row] = await stack.db.db
       .select({ status: instanceRows.status })
@@ -203,6 +229,7 @@ export async function verify(
     const drift = await withQueryRetries(() => compareInstance({ db: stack.db.db, temporal: stack.temporal, taskQueue: stack.taskQueue }, instanceId));
     verdict.drift += drift.length;
     for (const d of drift) problems.push(`${instanceId}: drift ${d.kind} ${d.field ?? ''} ${d.taskId ?? ''}`);
+    if (problems.length > problemsBefore) problems.push(...(await whereItStands(stack, instanceId)));
   }
 
   const report = await withQueryRetries(() => checkDrift({ db: stack.db.db, temporal: stack.temporal, taskQueue: stack.taskQueue }));
