@@ -19,10 +19,10 @@ const PROJECTION_PATCH = 'postgres-projection';
 const TURN_LOOKUPS_PATCH = 'sequential-turn-lookups';
 
 /**
- * While the last webhooks go out, a DingTalk report (a card that could not be delivered) changes
- * the instance; the outbox sends only what the projection shows, so the run writes it. Before
- * this, the run waited for the outbox alone and the two waited on each other for good. Asked
- * only when that happens, so no other history carries its marker.
+ * While the last webhooks go out, a DingTalk report (a notice or card that could not be
+ * delivered) changes the instance; the outbox sends only what the projection shows, so the run
+ * writes it. Before this, the run waited for the outbox alone and the two waited on each other
+ * for good. Asked only when that happens, so no other history carries its marker.
  */
 const OUTBOX_PROJECTION_PATCH = 'project-while-outbox-drains';
 
