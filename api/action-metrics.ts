@@ -61,9 +61,9 @@ const actionOn =
 /** The routes whose calls are counted, by operation id (a unit test holds each to a declared route). */
 export const COUNTED_ROUTES: Readonly<Record<string, (input: RouteInputFields) => Counting | undefined>> = {
   startInstance: ({ body }) => ({ start: stringField(body, 'flowCode') }),
-  actOnInstance: ({ params, body }) => {
-    const type = stringField(body, 'type');
-    return isActionType(type) ? { instanceId: stringField(params, 'id') ?? '', type } : undefined;
+  actOnInstance: (input) => {
+    const type = stringField(input.body, 'type');
+    return isActionType(type) ? actionOn(type)(input) : undefined;
   },
   terminateInstance: actionOn('terminate'),
   reassignTask: actionOn('reassign'),

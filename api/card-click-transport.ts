@@ -4,7 +4,7 @@ import { startStreamClient } from '../integrations/dingtalk/stream-client';
 import { runWithLogFields } from '../observability/log-context';
 import { logRecord } from '../observability/logger';
 import type { ApiDependencies } from './context';
-import { requestIdOf } from './request-context';
+import { acceptedRequestId } from './request-context';
 import { cardClickBody } from './schemas/dingtalk';
 import { answerCardClick } from './services/card-clicks';
 
@@ -40,7 +40,7 @@ export async function connectCardClicks(
     subscriptions: [{ type: 'CALLBACK', topic: CARD_CALLBACK_TOPIC }],
     // A frame is a request like a callback's: its message id is its request id.
     onCallback: (topic, data, headers) =>
-      runWithLogFields({ requestId: requestIdOf(headers.messageId) }, async () => {
+      runWithLogFields({ requestId: acceptedRequestId(headers.messageId) }, async () => {
         if (topic !== CARD_CALLBACK_TOPIC) return {};
         const click = cardClickBody.safeParse(data);
         if (!click.success) {

@@ -1,7 +1,7 @@
 import { linesLoggedBy } from '../test/support/log-capture';
 import { createApi } from './app';
 import type { ApiDependencies } from './context';
-import { requestIdOf } from './request-context';
+import { acceptedRequestId } from './request-context';
 
 /** Routes that answer without the database or Temporal. */
 const deps = { config: { taskQueue: 'approvals' } } as ApiDependencies;
@@ -9,9 +9,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 describe('request context', () => {
   it('keeps a printable request id of at most 128 characters, and makes a new one for anything else', () => {
-    expect(requestIdOf('PO-4711/approve#1')).toBe('PO-4711/approve#1');
-    expect(requestIdOf('x'.repeat(128))).toBe('x'.repeat(128));
-    for (const refused of [undefined, '', 'x'.repeat(129), 'two words', 'tab\there', '审批']) expect(requestIdOf(refused)).toMatch(UUID);
+    expect(acceptedRequestId('PO-4711/approve#1')).toBe('PO-4711/approve#1');
+    expect(acceptedRequestId('x'.repeat(128))).toBe('x'.repeat(128));
+    for (const refused of [undefined, '', 'x'.repeat(129), 'two words', 'tab\there', '审批']) expect(acceptedRequestId(refused)).toMatch(UUID);
   });
 
   it('answers the request id on every answer: a route, a refusal, an unknown path', async () => {

@@ -14,7 +14,8 @@ const ACCEPTED_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 /** Scraped or polled every few seconds: their access lines are debug lines. */
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function requestIdOf(given: string | undefined): string {
+/** The id a request runs under: the caller's when it is acceptable (above), else a new one. */
+export function acceptedRequestId(given: string | undefined): string {
   return given !== undefined && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
@@ -25,7 +26,7 @@ export function requestIdOf(given: string | undefined): string {
  * pattern, status and duration, never a body or a header.
  */
 export const requestContext: MiddlewareHandler<ApiEnv> = async (c, next) => {
-  const requestId = requestIdOf(c.req.header(REQUEST_ID_HTTP_HEADER));
+  const requestId = acceptedRequestId(c.req.header(REQUEST_ID_HTTP_HEADER));
   c.header(REQUEST_ID_HTTP_HEADER, requestId);
   const started = performance.now();
   await runWithLogFields({ requestId }, async () => {

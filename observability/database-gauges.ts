@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { operationalCounts } from '../db/operational-counts';
 import { flowLabel } from './bounded-label';
+import { errorFields, logger } from './logger';
 import { notificationOutboxDepth, pendingTasks, webhookDeadLetters } from './metrics';
 
 /** Scrapes closer together than this share one reading (several Prometheus servers, a dashboard refresh). */
@@ -40,9 +41,7 @@ async function read(db: Db): Promise<void> {
     webhookDeadLetters.set({}, counts.deadLetters);
     notificationOutboxDepth.set({}, counts.outboxDepth);
   } catch (err) {
-    console.warn(
-      JSON.stringify({ level: 'warn', msg: 'metrics: the PostgreSQL gauges could not be read', error: err instanceof Error ? err.message : String(err) }),
-    );
+    logger.warn(errorFields(err), 'metrics: the PostgreSQL gauges could not be read');
   } finally {
     clearTimeout(timer);
   }
