@@ -6,7 +6,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@op
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { makeWorkflowExporter, type OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import type { InjectedSinks } from '@temporalio/worker';
-import { AsyncLocalStorageContextManager } from './async-context-manager';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 /** The API (HTTP and the Temporal client) and the worker (workflows and activities): one service each in the traces, also in one `npm start` process. */
 export type TracedSide = 'api' | 'worker';
