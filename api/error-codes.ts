@@ -24,7 +24,7 @@ export const ERROR_CODES = {
   SESSION_INVALID: { status: 401, meaning: 'the session token is unknown, expired or revoked, or its user left' },
   ACTOR_MISMATCH: { status: 403, meaning: 'a session acts as its own user: `actorId` names someone else' },
   NOT_OWN_LIST: { status: 403, meaning: 'a user reads only their own lists' },
-  NOT_FLOW_ADMIN: { status: 403, meaning: 'only an admin of the instance’s flow (or an `approval_admin`) may do this' },
+  NOT_FLOW_ADMIN: { status: 403, meaning: 'only an admin of the flow (or an `approval_admin`) may do this; only an `approval_admin` may create a flow' },
   CC_NOT_FOUND: { status: 404, meaning: 'no cc notice with this id for this user' },
   NOT_FOUND: { status: 404, meaning: 'no such route' },
 

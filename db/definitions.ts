@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { isDeepStrictEqual } from 'node:util';
 import type { FlowDefinition } from '../engine/dsl';
 import type { Db, DbOrTx } from './client';
@@ -69,4 +69,50 @@ export async function listVersions(db: Db, code: string): Promise<Array<{ versio
     .from(flowVersions)
     .where(eq(flowVersions.code, code))
     .orderBy(flowVersions.version);
+}
+
+/** A flow as the designer's list shows it. */
+export interface FlowSummary {
+  code: string;
+  name: string;
+  latestVersion: number | null;
+  updatedAt: Date;
+  publishedAt: Date | null;
+  /** The draft is not the latest version (or nothing was published yet). */
+  draftChanged: boolean;
+}
+
+/** For queries of flows joined to their latest published version (none before the first). */
+const latestVersionOfFlow = and(eq(flowVersions.code, flowDefinitions.code), eq(flowVersions.version, flowDefinitions.latestVersion));
+
+/** The user is in `admins` of the flow's draft or of its latest version. */
+const listsAsAdmin = (userId: string): SQL =>
+  sql`(coalesce(${flowDefinitions.draft}->'admins', '[]'::jsonb) ? ${userId} or coalesce(${flowVersions.definition}->'admins', '[]'::jsonb) ? ${userId})`;
+
+/** Every flow by name, or only those listing `adminId` as an admin (of the draft or of the latest version). */
+export async function listFlows(db: Db, adminId?: string): Promise<FlowSummary[]> {
+  return db
+    .select({
+      code: flowDefinitions.code,
+      name: flowDefinitions.name,
+      latestVersion: flowDefinitions.latestVersion,
+      updatedAt: flowDefinitions.updatedAt,
+      publishedAt: flowVersions.publishedAt,
+      draftChanged: sql<boolean>`(${flowVersions.definition} is null or ${flowDefinitions.draft} <> ${flowVersions.definition})`,
+    })
+    .from(flowDefinitions)
+    .leftJoin(flowVersions, latestVersionOfFlow)
+    .where(adminId === undefined ? undefined : listsAsAdmin(adminId))
+    .orderBy(asc(flowDefinitions.name), asc(flowDefinitions.code));
+}
+
+/** Whether flow `code` (any flow, without it) lists the user in `admins` of its draft or of its latest version. */
+export async function isListedFlowAdmin(db: Db, userId: string, code?: string): Promise<boolean> {
+  const rows = await db
+    .select({ code: flowDefinitions.code })
+    .from(flowDefinitions)
+    .leftJoin(flowVersions, latestVersionOfFlow)
+    .where(and(code === undefined ? undefined : eq(flowDefinitions.code, code), listsAsAdmin(userId)))
+    .limit(1);
+  return rows.length > 0;
 }

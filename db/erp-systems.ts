@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { erpSystems, type ErpHttpOperation, type StoredErpAuth } from './schema';
 import type { SecretBox } from './secret-box';
@@ -78,4 +78,13 @@ export async function findErpSystems(db: Db, codes: string[]): Promise<Map<strin
     .where(inArray(erpSystems.code, unique));
   for (const row of rows) found.set(row.code, { operations: Object.keys(row.operations), hasWriteBack: row.writeBack !== null });
   return found;
+}
+
+/** Every registered system by code: its name, operation names (sorted) and whether it has a write-back; never its base URL or auth. */
+export async function listErpSystems(db: Db): Promise<Array<{ code: string; name: string | null } & ErpSystemSummary>> {
+  const rows = await db
+    .select({ code: erpSystems.code, name: erpSystems.name, operations: erpSystems.operations, writeBack: erpSystems.writeBack })
+    .from(erpSystems)
+    .orderBy(asc(erpSystems.code));
+  return rows.map((row) => ({ code: row.code, name: row.name, operations: Object.keys(row.operations).sort(), hasWriteBack: row.writeBack !== null }));
 }

@@ -1,4 +1,4 @@
-import { and, arrayContains, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from './client';
 import { planDingTalkBindings, type ExistingUserKeys } from './dingtalk-binding';
 import { departmentTreeProblems, InvalidDepartmentsError, type DepartmentRecord } from './department-tree';
@@ -379,4 +379,24 @@ export async function activeUsersWithRole(db: Db, role: string): Promise<string[
 export async function primaryDepartmentOf(db: Db, userId: string): Promise<string | undefined> {
   const [row] = await db.select({ deptIds: users.deptIds }).from(users).where(eq(users.id, userId)).limit(1);
   return row?.deptIds[0];
+}
+
+/** Each role active users hold, with how many hold it, by role (the designer's role picker). */
+export async function activeRoles(db: Db): Promise<Array<{ role: string; userCount: number }>> {
+  const rows = await db.execute<{ role: string; user_count: number }>(sql`
+    select r.role, count(distinct u.id)::int as user_count
+    from users u cross join lateral unnest(u.roles) as r(role)
+    where u.active
+    group by r.role
+    order by r.role`);
+  return rows.map((r) => ({ role: r.role, userCount: r.user_count }));
+}
+
+/** Active departments by name (the designer's department picker). */
+export async function activeDepartments(db: Db): Promise<Array<{ id: string; name: string; parentId: string | null; leaderIds: string[] }>> {
+  return db
+    .select({ id: departments.id, name: departments.name, parentId: departments.parentId, leaderIds: departments.leaderIds })
+    .from(departments)
+    .where(eq(departments.active, true))
+    .orderBy(asc(departments.name), asc(departments.id));
 }

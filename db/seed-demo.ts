@@ -53,6 +53,8 @@ export const demoUsers = [
     title: '总经理',
     deptIds: ['d_office'],
     email: 'zhaoliu@example.com',
+    // The sandbox's flow designer: the dev login as 赵六 designs every flow.
+    roles: ['approval_admin'],
   },
 ];
 

@@ -39,3 +39,9 @@ export async function isFlowAdmin(db: Db, instance: { flowCode: string; flowVers
     limit 1`);
   return rows.length > 0;
 }
+
+/** An active user with role `approval_admin`: admin of every flow, designer of every flow and of new ones. */
+export async function isApprovalAdmin(db: Db, userId: string): Promise<boolean> {
+  const rows = await db.execute<{ one: number }>(sql`select 1 as one from users where id = ${userId} and active and ${APPROVAL_ADMIN_ROLE} = any(roles)`);
+  return rows.length > 0;
+}

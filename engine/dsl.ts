@@ -11,12 +11,23 @@ const id = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 le
 const userId = z.string().min(1).max(64);
 const duration = z.string().refine((text) => parseIsoDuration(text) !== null, 'must be an ISO 8601 duration such as PT24H or P3D (no years or months)');
 
-export const formFieldSchema = z.object({
-  key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be an identifier'),
-  type: z.enum(['string', 'number', 'boolean', 'date']),
-  label: z.string().optional(),
-  required: z.boolean().optional(),
-});
+export const formFieldSchema = z
+  .object({
+    key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be an identifier'),
+    type: z.enum(['string', 'number', 'boolean', 'date']),
+    label: z.string().optional(),
+    required: z.boolean().optional(),
+    /** The values a `string` field may take (a choice list); absent: any string. */
+    options: z.array(z.string().min(1).max(128)).min(1).max(100).optional(),
+  })
+  .superRefine((field, ctx) => {
+    const { options } = field;
+    if (options === undefined) return;
+    if (field.type !== 'string')
+      ctx.addIssue({ code: 'custom', path: ['options'], message: `only a string field may have options (this one is ${field.type})` });
+    const repeated = options.filter((option, i) => options.indexOf(option) !== i);
+    if (repeated.length > 0) ctx.addIssue({ code: 'custom', path: ['options'], message: `must not repeat an option: ${[...new Set(repeated)].join(', ')}` });
+  });
 
 const levels = z.number().int().min(1).max(20);
 

@@ -42,6 +42,16 @@ describe('validateForm', () => {
     expect(validateForm(fields, { amount: '10' })).toEqual([{ field: 'form.amount', message: 'must be a finite number' }]);
   });
 
+  it('takes only one of its options for a field that has them', () => {
+    const choice: FormField[] = [{ key: 'kind', type: 'string', required: true, options: ['office', 'travel'] }];
+    expect(validateForm(choice, { kind: 'travel' })).toEqual([]);
+    expect(validateForm(choice, { kind: 'party' })).toEqual([{ field: 'form.kind', message: 'must be one of: office, travel' }]);
+    expect(validateForm(choice, { kind: 'Travel' })).toEqual([{ field: 'form.kind', message: 'must be one of: office, travel' }]);
+    expect(validateForm(choice, { kind: 3 })).toEqual([{ field: 'form.kind', message: 'must be a string' }]);
+    expect(validateForm(choice, {})).toEqual([{ field: 'form.kind', message: 'is required' }]);
+    expect(validateForm([{ ...choice[0]!, required: false }], { kind: null })).toEqual([]);
+  });
+
   it('ignores values for fields the flow does not declare', () => {
     expect(validateForm(fields, { amount: 1, extra: { nested: true } })).toEqual([]);
   });

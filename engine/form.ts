@@ -20,7 +20,12 @@ function typeProblem(field: FormField, value: unknown): string | undefined {
   }
 }
 
-/** Checks a start request's form against the flow's declared fields: types, and required ones present. */
+function optionProblem(field: FormField, value: unknown): string | undefined {
+  if (field.options === undefined || (typeof value === 'string' && field.options.includes(value))) return undefined;
+  return `must be one of: ${field.options.join(', ')}`;
+}
+
+/** Checks a start request's form against the flow's declared fields: types, choices, and required ones present. */
 export function validateForm(fields: FormField[], form: FormValues): FormProblem[] {
   const problems: FormProblem[] = [];
   for (const field of fields) {
@@ -29,7 +34,7 @@ export function validateForm(fields: FormField[], form: FormValues): FormProblem
       if (field.required) problems.push({ field: `form.${field.key}`, message: 'is required' });
       continue;
     }
-    const problem = typeProblem(field, value);
+    const problem = typeProblem(field, value) ?? optionProblem(field, value);
     if (problem) problems.push({ field: `form.${field.key}`, message: problem });
   }
   return problems;

@@ -45,6 +45,40 @@ describe('definition validation', () => {
     expect(result).toEqual({ ok: false, problems: [{ nodeId: null, field: 'code', message: expect.any(String) }] });
   });
 
+  describe('form field options', () => {
+    const withFields = (fields: unknown[]) => ({ ...valid, form: { fields } });
+
+    it('keeps the options of a string field', () => {
+      const fields = [{ key: 'kind', type: 'string', options: ['office', 'travel'] }];
+      expect(parseDefinitionShape(withFields(fields))).toEqual({ ok: true, definition: withFields(fields) });
+    });
+
+    it('refuses options on a field that is not a string, naming the field', () => {
+      expect(parseDefinitionShape(withFields([{ key: 'amount', type: 'number', options: ['1'] }]))).toEqual({
+        ok: false,
+        problems: [{ nodeId: null, field: 'form.fields.0.options', message: 'only a string field may have options (this one is number)' }],
+      });
+    });
+
+    it('refuses repeated options', () => {
+      expect(parseDefinitionShape(withFields([{ key: 'kind', type: 'string', options: ['a', 'b', 'a'] }]))).toEqual({
+        ok: false,
+        problems: [{ nodeId: null, field: 'form.fields.0.options', message: 'must not repeat an option: a' }],
+      });
+    });
+
+    it.each([
+      ['an empty list', []],
+      ['an empty option', ['']],
+      ['an option of 129 characters', ['x'.repeat(129)]],
+      ['101 options', Array.from({ length: 101 }, (_, i) => `o${i}`)],
+    ])('refuses %s', (_name, options) => {
+      const result = parseDefinitionShape(withFields([{ key: 'kind', type: 'string', options }]));
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems.map((p) => p.field.startsWith('form.fields.0.options'))).toEqual([true]);
+    });
+  });
+
   const graphCases: Array<[string, unknown[], Array<{ nodeId: string | null; field: string }>]> = [
     [
       'an unknown next',

@@ -1,13 +1,23 @@
+import { activeDepartments, activeRoles } from '../../db/org';
 import { startDingTalkOrgSyncNow } from '../../temporal-config/dingtalk-org-sync-schedule';
 import { ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { ApiError } from '../errors';
 import { BODY_LIMITS } from '../limits';
-import { departmentsPushed, dingTalkOrgSyncBody, dingTalkOrgSyncStarted, syncDepartmentsBody, syncUsersBody, usersPushed } from '../schemas/org';
+import {
+  departmentList,
+  departmentsPushed,
+  dingTalkOrgSyncBody,
+  dingTalkOrgSyncStarted,
+  roleList,
+  syncDepartmentsBody,
+  syncUsersBody,
+  usersPushed,
+} from '../schemas/org';
 import { pushDepartments, pushUsers } from '../services/org-push';
 
 const route = routesOf('org');
 
-/** The org push (SPEC §6): the ERP's departments and users; and the org sync from DingTalk (SPEC §8) on request. */
+/** The org push (SPEC §6): the ERP's departments and users; the org sync from DingTalk (SPEC §8) on request; the pickers of the flow designer. */
 export const orgRoutes: AnyRoute[] = [
   route(
     { operationId: 'pushUsers', method: 'post', path: '/api/v1/sync/users', auth: 'sync', body: syncUsersBody, bodyLimit: BODY_LIMITS.orgPush },
@@ -48,5 +58,19 @@ export const orgRoutes: AnyRoute[] = [
         throw new ApiError('DINGTALK_NOT_CONFIGURED', 'this server has no DingTalk configured (DINGTALK_APP_KEY …): nothing to sync from');
       return { status: 202 as const, body: await startDingTalkOrgSyncNow(deps.temporal, deps.config.taskQueue) };
     },
+  ),
+  route(
+    { operationId: 'listRoles', method: 'get', path: '/api/v1/roles', auth: 'signed', sessions: true },
+    { summary: 'The role picker: the roles active users hold, and how many hold each', responses: okWith('the roles', roleList) },
+    async ({ deps }) => ok({ items: await activeRoles(deps.db) }),
+  ),
+  route(
+    { operationId: 'listDepartments', method: 'get', path: '/api/v1/departments', auth: 'signed', sessions: true },
+    {
+      summary: 'The department picker: active departments with their parent and leaders',
+      description: 'Their members: `GET /api/v1/users?deptId=`.',
+      responses: okWith('the departments', departmentList),
+    },
+    async ({ deps }) => ok({ items: await activeDepartments(deps.db) }),
   ),
 ];

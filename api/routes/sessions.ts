@@ -81,11 +81,12 @@ export const sessionRoutes: AnyRoute[] = [
   route(
     { operationId: 'searchUsers', method: 'get', path: '/api/v1/users', auth: 'signed', sessions: true, query: userSearchQuery },
     {
-      summary: 'The user picker: active users by name, id or mobile tail',
-      description: 'A name containing `q`, an id starting with it, or (3 digits or more) a mobile number ending with it; names that start with `q` first.',
+      summary: 'The user picker: active users by name, id or mobile tail, or by department',
+      description:
+        'A name containing `q`, an id starting with it, or (3 digits or more) a mobile number ending with it; names that start with `q` first. `deptId`: the department’s members, by name. At least one of `q` and `deptId`; both: users matching both.',
       responses: okWith('up to `limit` users', userSearchAnswer),
     },
-    async ({ query, deps }) => ok({ items: await searchUsers(deps.db, query.q, query.limit) }),
+    async ({ query, deps }) => ok({ items: await searchUsers(deps.db, query, query.limit) }),
   ),
   route(
     { operationId: 'listCc', method: 'get', path: '/api/v1/cc', auth: 'session', query: ccListQuery },

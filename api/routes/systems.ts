@@ -1,6 +1,8 @@
 import { createdOrFound, createdOrOk, ok, okWith, routesOf, type AnyRoute } from '../contract/route';
-import { registeredSystem, registerSystemBody, systemParams } from '../schemas/systems';
+import { listErpSystems } from '../../db/erp-systems';
+import { registeredSystem, registerSystemBody, systemList, systemParams } from '../schemas/systems';
 import { findRedactedSystem, registerSystem } from '../services/erp-system-registry';
+import { assertDesignsSomeFlow } from '../services/flow-designers';
 
 const route = routesOf('systems');
 
@@ -22,5 +24,18 @@ export const systemRoutes: AnyRoute[] = [
     { operationId: 'getSystem', method: 'get', path: '/api/v1/systems/{code}', auth: 'admin', params: systemParams },
     { summary: 'A registered ERP system, without its secrets', responses: okWith('the system', registeredSystem), errors: ['SYSTEM_NOT_FOUND'] },
     async ({ params, deps }) => ok(await findRedactedSystem(deps, params.code)),
+  ),
+  route(
+    { operationId: 'listSystems', method: 'get', path: '/api/v1/systems', auth: 'admin', sessions: true },
+    {
+      summary: 'The registered ERP systems and their operations, for the flow designer’s `service` nodes',
+      description: 'No base URL, no credentials. Apps with `admin`; users who design some flow (an `approval_admin`, or one listed in a flow’s `admins`).',
+      responses: okWith('the systems', systemList),
+      errors: ['NOT_FLOW_ADMIN'],
+    },
+    async ({ viewer, deps }) => {
+      await assertDesignsSomeFlow(deps, viewer);
+      return ok({ items: await listErpSystems(deps.db) });
+    },
   ),
 ];

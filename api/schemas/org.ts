@@ -91,3 +91,20 @@ export const dingTalkOrgSyncStarted = z
     alreadyRunning: z.boolean().describe('a sync requested earlier was still running: this is that one, none was started'),
   })
   .meta({ id: 'DingTalkOrgSyncStarted' });
+
+export const roleList = z
+  .object({ items: z.array(z.object({ role: z.string(), userCount: z.number().int().describe('active users holding it') })) })
+  .meta({ id: 'RoleList', description: 'the roles active users hold, by role' });
+
+export const departmentList = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        parentId: z.string().nullable().describe('null: a top department'),
+        leaderIds: z.array(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'DepartmentList', description: 'active departments, by name' });

@@ -21,13 +21,24 @@ export const loggedOut = z.object({ revoked: z.boolean().describe('false when th
 export const userParams = z.object({ id: key.describe('a user id') });
 export const sessionsRevoked = z.object({ revoked: z.number().int().describe('how many live sessions ended') }).meta({ id: 'SessionsRevoked' });
 
-export const userSearchQuery = z.strictObject({
-  q: z.string().trim().min(1).max(64).describe('part of a name, the start of a user id, or the last digits of a mobile number (3 or more)'),
-  limit: pageLimit(50, 20),
-});
+export const userSearchQuery = z
+  .strictObject({
+    q: z.string().trim().min(1).max(64).optional().describe('part of a name, the start of a user id, or the last digits of a mobile number (3 or more)'),
+    deptId: key.optional().describe('members of this department'),
+    limit: pageLimit(50, 20),
+  })
+  .superRefine((query, ctx) => {
+    if (query.q === undefined && query.deptId === undefined) ctx.addIssue({ code: 'custom', path: ['q'], message: 'give q or deptId (or both)' });
+  });
 
 export const userSearchAnswer = z
-  .object({ items: z.array(z.object({ id: z.string(), name: z.string(), title: z.string().optional() }).meta({ id: 'UserSummary' })) })
+  .object({
+    items: z.array(
+      z
+        .object({ id: z.string(), name: z.string(), title: z.string().optional(), deptIds: z.array(z.string()).describe('the user’s departments') })
+        .meta({ id: 'UserSummary' }),
+    ),
+  })
   .meta({ id: 'UserSearch' });
 
 export const ccListQuery = z.strictObject({

@@ -77,3 +77,16 @@ export const registeredSystem = z
     writeBack: z.object({ method: z.string(), path: z.string(), body: z.unknown().optional() }).optional(),
   })
   .meta({ id: 'ErpSystem' });
+
+export const systemList = z
+  .object({
+    items: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string().nullable(),
+        operations: z.array(z.string()).describe('operation names, sorted'),
+        hasWriteBack: z.boolean(),
+      }),
+    ),
+  })
+  .meta({ id: 'ErpSystemList', description: 'the registered systems by code, for `service` nodes: no base URL, no credentials' });

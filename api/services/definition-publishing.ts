@@ -1,6 +1,7 @@
 import { findDraft, publishDraft, saveDraft } from '../../db/definitions';
 import type { DefinitionProblem } from '../../engine/definition-errors';
-import { parseDefinitionForPublish, parseDefinitionShape } from '../../engine/parse-definition';
+import type { FlowDefinition } from '../../engine/dsl';
+import { parseDefinitionForPublish, parseDefinitionShape, type ParseResult } from '../../engine/parse-definition';
 import type { ApiDependencies } from '../context';
 import { ApiError } from '../errors';
 import { serviceNodeProblems } from './service-node-checks';
@@ -23,15 +24,26 @@ export async function saveDefinitionDraft(deps: ApiDependencies, document: unkno
 }
 
 /**
- * Publishes the draft as an immutable version n+1 (an unchanged draft answers the latest version):
- * the whole of SPEC §4's validation, and every service node naming a registered ERP operation.
+ * What publishing checks of a definition: the whole of SPEC §4's validation, then every service
+ * node naming a registered ERP operation. Publish and `POST /definitions/validate` both ask this.
  */
+export async function checkForPublish(deps: ApiDependencies, document: unknown): Promise<ParseResult> {
+  const parsed = parseDefinitionForPublish(document);
+  if (!parsed.ok) return parsed;
+  const serviceProblems = await serviceNodeProblems(deps.db, parsed.definition);
+  return serviceProblems.length > 0 ? { ok: false, problems: serviceProblems } : parsed;
+}
+
+/** The definition, if publishing would take it; else 422 INVALID_DEFINITION with its problems. */
+export async function publishableDefinition(deps: ApiDependencies, document: unknown): Promise<FlowDefinition> {
+  const checked = await checkForPublish(deps, document);
+  if (!checked.ok) throw invalidDefinition(checked.problems);
+  return checked.definition;
+}
+
+/** Publishes the draft as an immutable version n+1 (an unchanged draft answers the latest version). */
 export async function publishDefinition(deps: ApiDependencies, code: string): Promise<{ version: number; created: boolean }> {
   const draft = await findDraft(deps.db, code);
   if (!draft) throw flowNotFound(code);
-  const parsed = parseDefinitionForPublish(draft.draft);
-  if (!parsed.ok) throw invalidDefinition(parsed.problems);
-  const serviceProblems = await serviceNodeProblems(deps.db, parsed.definition);
-  if (serviceProblems.length > 0) throw invalidDefinition(serviceProblems);
-  return publishDraft(deps.db, code, parsed.definition);
+  return publishDraft(deps.db, code, await publishableDefinition(deps, draft.draft));
 }

@@ -61,24 +61,51 @@ const erpSystem = {
 
 /** Every route that takes a signed request. A new route is one line here (the coverage test below fails until it is). */
 const signedRoutes: SignedRoute[] = [
+  { method: 'GET', route: '/api/v1/definitions', permission: 'admin', sessions: true, request: () => ({ target: '/api/v1/definitions' }) },
   {
     method: 'POST',
     route: '/api/v1/definitions',
     permission: 'admin',
+    sessions: true,
     request: (f) => ({ target: '/api/v1/definitions', body: oneApprovalFlow(f.flowCode, ['u_a']) }),
   },
   {
     method: 'POST',
     route: '/api/v1/definitions/:code/publish',
     permission: 'admin',
+    sessions: true,
     request: (f) => ({ target: `/api/v1/definitions/${f.flowCode}/publish` }),
   },
-  { method: 'GET', route: '/api/v1/definitions/:code', permission: 'admin', request: (f) => ({ target: `/api/v1/definitions/${f.flowCode}` }) },
+  {
+    method: 'GET',
+    route: '/api/v1/definitions/:code',
+    permission: 'admin',
+    sessions: true,
+    request: (f) => ({ target: `/api/v1/definitions/${f.flowCode}` }),
+  },
   {
     method: 'GET',
     route: '/api/v1/definitions/:code/versions/:version',
     permission: 'admin',
+    sessions: true,
     request: (f) => ({ target: `/api/v1/definitions/${f.flowCode}/versions/1` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/definitions/validate',
+    permission: 'admin',
+    sessions: true,
+    request: (f) => ({ target: '/api/v1/definitions/validate', body: oneApprovalFlow(f.flowCode, ['u_a']) }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/definitions/preview',
+    permission: 'admin',
+    sessions: true,
+    request: (f) => ({
+      target: '/api/v1/definitions/preview',
+      body: { definition: oneApprovalFlow(f.flowCode, ['u_a']), initiatorId: 'u_initiator', form: { amount: 5 } },
+    }),
   },
   {
     method: 'POST',
@@ -132,7 +159,9 @@ const signedRoutes: SignedRoute[] = [
     }),
   },
   { method: 'GET', route: '/api/v1/tasks', sessions: true, request: () => ({ target: '/api/v1/tasks?assignee=u_a&status=pending' }) },
-  { method: 'GET', route: '/api/v1/users', sessions: true, request: () => ({ target: '/api/v1/users?q=u_&limit=5' }) },
+  { method: 'GET', route: '/api/v1/users', sessions: true, request: () => ({ target: '/api/v1/users?q=u_&deptId=d1&limit=5' }) },
+  { method: 'GET', route: '/api/v1/roles', sessions: true, request: () => ({ target: '/api/v1/roles' }) },
+  { method: 'GET', route: '/api/v1/departments', sessions: true, request: () => ({ target: '/api/v1/departments' }) },
   { method: 'POST', route: '/api/v1/users/:id/sessions/revoke', permission: 'admin', request: () => ({ target: '/api/v1/users/u_nobody/sessions/revoke' }) },
   {
     method: 'POST',
@@ -205,6 +234,7 @@ const signedRoutes: SignedRoute[] = [
     answers: [404],
   },
   { method: 'POST', route: '/api/v1/systems', permission: 'admin', request: () => ({ target: '/api/v1/systems', body: erpSystem }) },
+  { method: 'GET', route: '/api/v1/systems', permission: 'admin', sessions: true, request: () => ({ target: '/api/v1/systems' }) },
   { method: 'GET', route: '/api/v1/systems/:code', permission: 'admin', request: () => ({ target: `/api/v1/systems/${erpSystem.code}` }) },
   { method: 'GET', route: '/api/v1/webhooks/dead-letters', request: () => ({ target: '/api/v1/webhooks/dead-letters?state=all&limit=5' }) },
   // No webhook has died here: the valid request passes authentication and answers 404.
@@ -238,8 +268,8 @@ const unsignedRoutes = [
   'POST /api/v1/auth/dev-login',
 ];
 
-/** The H5 app's pages and assets (sessions-and-visibility.int.test.ts, h5-app.int.test.ts): HTML and scripts, no API. */
-const pageRoutes = ['GET /h5', 'GET /h5/', 'GET /h5/*', 'GET /h5/assets/:file'];
+/** The browser apps' pages and assets (sessions-and-visibility.int.test.ts, h5-app.int.test.ts, the designer's tests): HTML and scripts, no API. */
+const pageRoutes = ['h5', 'designer'].flatMap((app) => [`GET /${app}`, `GET /${app}/`, `GET /${app}/*`, `GET /${app}/assets/:file`]);
 
 /** Only for a user's session (sessions-and-visibility.int.test.ts tests them and the session side of the routes above). */
 const sessionOnlyRoutes = ['POST /api/v1/auth/logout', 'GET /api/v1/me', 'GET /api/v1/cc', 'POST /api/v1/cc/:ccId/read'];
