@@ -6,7 +6,7 @@ import { mountRoutes } from './contract/register';
 import type { AnyRoute } from './contract/route';
 import { isDependencyOutage } from './dependency-outage';
 import { ApiError } from './errors';
-import { mountH5 } from './h5-pages';
+import { DESIGNER_APP, H5_APP, mountWebApp } from './web-app-pages';
 import { httpMetrics } from './http-metrics';
 import { refuseNulCharacters } from './nul-characters';
 import { rateLimitersOf } from './rate-limit';
@@ -55,7 +55,8 @@ export function createApi(deps: ApiDependencies) {
   // This process's request-rate buckets (config/index.ts); an app built only to read its route table has no config.
   const rateLimiters = rateLimitersOf(deps.config?.rateLimits);
   mountRoutes(app, API_ROUTES, deps, { checkContract: deps.checkContract === true, rateLimiters });
-  mountH5(app, deps);
+  mountWebApp(app, deps, H5_APP);
+  mountWebApp(app, deps, DESIGNER_APP);
   app.notFound((c) => c.json(new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toBody(), err.status, err.headers ? { ...err.headers } : undefined);

@@ -32,6 +32,7 @@ describe('HTTP metrics', () => {
   it('fold the H5 app’s pages and assets into one label', async () => {
     expect(routeLabel('/h5/assets/{file}')).toBe('h5');
     expect(routeLabel('/h5')).toBe('h5');
+    expect(routeLabel('/designer/assets/{file}')).toBe('designer');
     expect(routeLabel('/api/v1/instances/{id}/actions')).toBe('/api/v1/instances/{id}/actions');
     const before = await requestsCounted();
     await createApi(deps).request('/h5/no-such-page/u_zhangsan');

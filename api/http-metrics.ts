@@ -7,10 +7,11 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 /**
  * The `route` label: the pattern of the route that answered as the API declares it
  * (`/api/v1/instances/{id}`, or `unmatched`: no route matched, whatever the path was), with every
- * page and asset of the H5 app under `h5`.
+ * page and asset of a browser app under its name (`h5`, `designer`).
  */
 export function routeLabel(pattern: string): string {
-  return pattern === '/h5' || pattern.startsWith('/h5/') ? 'h5' : pattern;
+  for (const app of ['h5', 'designer']) if (pattern === `/${app}` || pattern.startsWith(`/${app}/`)) return app;
+  return pattern;
 }
 
 /** Counts and times every answer by method, route pattern and status. */

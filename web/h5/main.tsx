@@ -1,15 +1,16 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, whenSessionLost } from './api-client';
+import { get, post, whenSessionLost } from '../shared/api-client';
 import { DetailPage } from './pages/Detail';
 import { CcList, MineList, TaskList } from './pages/Lists';
-import { DevLoginPage } from './pages/Login';
+import { DevLoginPage } from '../shared/DevLoginPage';
 import { BASE, navigate, onLinkClick, pageOf, useLocation, type Page } from './router';
-import { establishSession, forgetSession, type LoginOutcome } from './session';
-import type { H5Config, SessionOwner, UserSession } from './types';
+import { establishSession, forgetSession, type LoginOutcome } from '../shared/session';
+import { readPageConfig } from '../shared/types';
+import type { SessionOwner, UserSession } from './types';
 import './styles.css';
 
-const config = JSON.parse(document.getElementById('h5-config')?.textContent ?? '{}') as H5Config;
+const config = readPageConfig();
 
 const TABS = [
   { page: 'todo', href: `${BASE}/`, text: '待办' },

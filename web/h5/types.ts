@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import type { instanceForm, instancePage, instanceRoute, instanceView, timelineView } from '../../api/schemas/instances';
-import type { ccPage, sessionOwner, userSearchAnswer } from '../../api/schemas/sessions';
+import type { ccPage, sessionOwner } from '../../api/schemas/sessions';
 import type { taskPage } from '../../api/schemas/tasks';
-import type { userSession } from '../../api/schemas/dingtalk';
 
 /** The API's answers as the page reads them: the server's own schemas, so the two cannot drift apart. */
 export type InstanceView = z.output<typeof instanceView>;
@@ -19,14 +18,6 @@ export type InstancePage = z.output<typeof instancePage>;
 export type InstanceSummary = InstancePage['items'][number];
 export type CcPage = z.output<typeof ccPage>;
 export type CcItem = CcPage['items'][number];
-export type UserSummary = z.output<typeof userSearchAnswer>['items'][number];
 export type SessionOwner = z.output<typeof sessionOwner>;
-export type UserSession = z.output<typeof userSession>;
 
-/** What the server writes into the page (`<script type="application/json" id="h5-config">`). */
-export interface H5Config {
-  /** DingTalk's corpId for `requestAuthCode`; absent: no DingTalk configured. */
-  corpId?: string;
-  /** The sandbox's dev login is on. */
-  devLogin: boolean;
-}
+export type { PageConfig, UserSession, UserSummary } from '../shared/types';

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { MAX_COMMENT_LENGTH, MAX_SIGNERS_PER_ACTION } from '../../../engine/limits';
-import { ApiFailure, instancePath, newActionId, post } from '../api-client';
+import { ApiFailure, instancePath, newActionId, post } from '../../shared/api-client';
 import type { FormFieldValue, InstanceView, RouteNode, Task, UserSummary } from '../types';
 import { Sheet } from './Sheet';
 import { UserPicker } from './UserPicker';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { get } from '../api-client';
+import { get } from '../../shared/api-client';
 import type { UserSummary } from '../types';
 
 /** The user picker: search the org by name, id or mobile tail (`GET /users?q=`), pick one or several. */

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiFailure, get } from '../api-client';
+import { ApiFailure, get } from '../../shared/api-client';
 
 /** A keyset-paged list (`items`, `nextCursor`): the first page on mount, the next on `loadMore`. */
 export function usePagedList<T>(path: string) {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiFailure, get, instancePath, post } from '../api-client';
+import { ApiFailure, get, instancePath, post } from '../../shared/api-client';
 import { ActionSheet, ACTION_TEXT, type ActionKind } from '../components/ActionSheet';
 import { RouteSteps } from '../components/RouteSteps';
 import { TimelineList } from '../components/TimelineList';

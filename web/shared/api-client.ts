@@ -6,6 +6,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error's `details` (SPEC §6): the fields or definition problems it names. */
+    readonly details?: unknown[],
   ) {
     super(message);
   }
@@ -30,14 +32,14 @@ export async function call<T>(method: 'GET' | 'POST', path: string, body?: unkno
   } catch {
     throw new ApiFailure(0, 'NETWORK', '网络不可用，请稍后重试');
   }
-  const answer = (await response.json().catch(() => undefined)) as (T & { error?: { code: string; message: string } }) | undefined;
+  const answer = (await response.json().catch(() => undefined)) as (T & { error?: { code: string; message: string; details?: unknown[] } }) | undefined;
   if (response.ok && answer !== undefined) return answer;
   const error = answer?.error ?? { code: 'HTTP_' + response.status, message: `请求失败（${response.status}）` };
   if (error.code === 'SESSION_INVALID' || error.code === 'SESSION_REQUIRED') {
     forgetSession();
     onSessionLost();
   }
-  throw new ApiFailure(response.status, error.code, error.message);
+  throw new ApiFailure(response.status, error.code, error.message, 'details' in error ? error.details : undefined);
 }
 
 export const get = <T>(path: string) => call<T>('GET', path);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { devLogIn } from '../session';
-import type { UserSession, UserSummary } from '../types';
+import { devLogIn } from './session';
+import type { UserSession, UserSummary } from './types';
 
 /** The sandbox's login (DEV_LOGIN=1): pick a demo user. Inside DingTalk, 免登 logs in instead. */
 export function DevLoginPage({ onLoggedIn }: { onLoggedIn: (session: UserSession) => void }) {

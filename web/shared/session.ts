@@ -1,4 +1,4 @@
-import type { H5Config, UserSession } from './types';
+import type { PageConfig, UserSession } from './types';
 
 /**
  * The user's session (SPEC §7) in this browser: from 免登 inside DingTalk, from the code the
@@ -54,7 +54,7 @@ export type LoginOutcome = { session: UserSession } | { devLogin: true } | { fai
  * the link, so it wins over a stored session), the stored session, DingTalk's JSAPI; else the
  * dev login page in the sandbox, or a message saying where to open the page.
  */
-export async function establishSession(config: H5Config): Promise<LoginOutcome> {
+export async function establishSession(config: PageConfig): Promise<LoginOutcome> {
   try {
     const handed = codeFromFragment();
     if (handed) return { session: remember(await postJson('/api/v1/auth/dingtalk', { authCode: handed })) };
