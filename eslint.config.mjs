@@ -18,7 +18,13 @@ export default tseslint.config(
   importX.flatConfigs.typescript,
   {
     files: ['**/*.ts', '**/*.tsx'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        // The browser apps' unit tests run in Node: no app tsconfig takes them, web/tsconfig.test.json does.
+        projectService: { allowDefaultProject: ['web/*/*.test.ts'], defaultProject: 'web/tsconfig.test.json' },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -90,6 +96,7 @@ export default tseslint.config(
   {
     // The browser apps: they reach the server only over HTTP, sharing its types and the engine's pure texts.
     files: ['web/**/*.ts', 'web/**/*.tsx'],
+    ignores: ['web/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -1,0 +1,73 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { get, post, whenSessionLost } from '../shared/api-client';
+import { DevLoginPage } from '../shared/DevLoginPage';
+import { establishSession, forgetSession, type LoginOutcome } from '../shared/session';
+import { readPageConfig, type UserSession } from '../shared/types';
+import { FlowEditor } from './pages/FlowEditor';
+import { FlowList } from './pages/FlowList';
+import { BASE, navigate, pageOf, usePathname } from './router';
+import './styles.css';
+
+/** The flow designer (流程设计器) at /designer/: flow admins build, check, preview and publish flows. Same session as the H5 app. */
+
+const config = readPageConfig();
+
+function onLinkClick(event: MouseEvent): void {
+  const anchor = (event.target as Element | null)?.closest('a');
+  if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const href = anchor.getAttribute('href');
+  if (!href || !href.startsWith(`${BASE}/`) || anchor.target) return;
+  event.preventDefault();
+  navigate(href);
+}
+
+function Shell({ session, onLogout }: { session: UserSession; onLogout: () => void }) {
+  const page = pageOf(usePathname());
+  const [me, setMe] = useState<string>(session.user.name);
+  useEffect(() => {
+    get<{ name: string }>('/me')
+      .then((owner) => setMe(owner.name))
+      .catch(() => undefined);
+  }, [session.token]);
+  return (
+    <div class="designer" onClick={onLinkClick}>
+      <header class="topbar">
+        <a class="brand" href={`${BASE}/`}>
+          审批流程设计器
+        </a>
+        <span class="me" data-testid="me">
+          {me}
+        </span>
+        <button type="button" class="link" onClick={onLogout}>
+          退出
+        </button>
+      </header>
+      {page.name === 'list' && <FlowList />}
+      {page.name === 'flow' && <FlowEditor key={page.code} code={page.code} />}
+      {page.name === 'not_found' && <p class="hint page-hint">页面不存在</p>}
+    </div>
+  );
+}
+
+function App() {
+  const [outcome, setOutcome] = useState<LoginOutcome | 'pending'>('pending');
+  useEffect(() => {
+    whenSessionLost(() => setOutcome(config.devLogin ? { devLogin: true } : { failed: '登录已过期，请重新打开' }));
+    void establishSession(config).then(setOutcome);
+  }, []);
+  if (outcome === 'pending') return <p class="hint page-hint">登录中…</p>;
+  if ('failed' in outcome) return <p class="error page-error">{outcome.failed}</p>;
+  if ('devLogin' in outcome) return <DevLoginPage onLoggedIn={(session) => setOutcome({ session })} />;
+  const logout = () => {
+    void post('/auth/logout')
+      .catch(() => undefined)
+      .finally(() => {
+        forgetSession();
+        setOutcome(config.devLogin ? { devLogin: true } : { failed: '已退出' });
+      });
+  };
+  return <Shell session={outcome.session} onLogout={logout} />;
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,36 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/** The designer's pages: `/designer/` (flow list) and `/designer/flows/{code}` (one flow's editor). */
+export type Page = { name: 'list' } | { name: 'flow'; code: string } | { name: 'not_found' };
+
+export const BASE = '/designer';
+
+export function pageOf(pathname: string): Page {
+  const parts = pathname.slice(BASE.length).split('/').filter(Boolean);
+  if (parts.length === 0) return { name: 'list' };
+  if (parts.length === 2 && parts[0] === 'flows') {
+    try {
+      return { name: 'flow', code: decodeURIComponent(parts[1]!) };
+    } catch {
+      return { name: 'not_found' };
+    }
+  }
+  return { name: 'not_found' };
+}
+
+export const flowHref = (code: string) => `${BASE}/flows/${encodeURIComponent(code)}`;
+
+export function navigate(href: string): void {
+  history.pushState(null, '', href);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function usePathname(): string {
+  const [pathname, setPathname] = useState(window.location.pathname);
+  useEffect(() => {
+    const update = () => setPathname(window.location.pathname);
+    addEventListener('popstate', update);
+    return () => removeEventListener('popstate', update);
+  }, []);
+  return pathname;
+}
