@@ -47,9 +47,9 @@ function pointAll(definition: FlowDefinition, edges: Edge[], to: string): void {
 
 function targetOf(definition: FlowDefinition, edges: Edge[]): string {
   const first = edges[0];
-  if (!first) throw new EditRefused('nothing leads here');
+  if (!first) throw new EditRefused('此处无法添加节点');
   const target = edgeTarget(definition, first).get();
-  if (target === undefined) throw new EditRefused('this edge leads nowhere');
+  if (target === undefined) throw new EditRefused('此处无法添加节点');
   return target;
 }
 
@@ -116,7 +116,7 @@ function continuation(definition: FlowDefinition, item: LaneItem): string {
   const byId = nodeMap(definition);
   const node = byId.get(item.id);
   if (item.kind === 'node') {
-    if (!node || !('next' in node)) throw new EditRefused('the start and end nodes cannot be removed');
+    if (!node || !('next' in node)) throw new EditRefused('发起人和流程结束节点不能删除');
     return node.next;
   }
   if (item.kind === 'parallel' && item.join) return (byId.get(item.join) as Extract<FlowNode, { type: 'join' }>).next;
@@ -127,7 +127,7 @@ function continuation(definition: FlowDefinition, item: LaneItem): string {
     if (target) return target;
   }
   const end = definition.nodes.find((n) => n.type === 'end');
-  if (!end) throw new EditRefused('the flow has no end node');
+  if (!end) throw new EditRefused('流程缺少结束节点');
   return end.id;
 }
 
@@ -135,7 +135,7 @@ function continuation(definition: FlowDefinition, item: LaneItem): string {
 export function removeItem(definition: FlowDefinition, id: string): FlowDefinition {
   const { item } = itemOf(definition, id);
   const node = nodeMap(definition).get(id);
-  if (!node || node.type === 'start' || node.type === 'end') throw new EditRefused('the start and end nodes cannot be removed');
+  if (!node || node.type === 'start' || node.type === 'end') throw new EditRefused('发起人和流程结束节点不能删除');
   const onward = continuation(definition, item);
   const doomed = new Set(item.kind === 'node' ? [id] : nodesOfLane({ entry: [], stop: null, items: [item], exits: [] }));
   const next = clone(definition);
@@ -171,19 +171,19 @@ function edgesOf(node: FlowNode): Edge[] {
 /** Moves a box one place up or down its lane (past a whole block if one is there). */
 export function moveNode(definition: FlowDefinition, id: string, direction: 'up' | 'down'): FlowDefinition {
   const { lane, index, item } = itemOf(definition, id);
-  if (item.kind !== 'node') throw new EditRefused('only a single box moves');
+  if (item.kind !== 'node') throw new EditRefused('只能移动单个节点');
   const neighbour = lane.items[direction === 'up' ? index - 1 : index + 1];
   const movable = (i: LaneItem | undefined) => i && (i.kind === 'node' || i.kind === 'condition' || i.kind === 'parallel');
   if (!movable(neighbour)) throw new EditRefused(direction === 'up' ? '已在最上方' : '已在最下方');
   const node = nodeMap(definition).get(id)!;
-  if (!('next' in node) || node.type === 'start' || node.type === 'join') throw new EditRefused('this node cannot move');
+  if (!('next' in node) || node.type === 'start' || node.type === 'join') throw new EditRefused('此节点不能移动');
   // Take the box out, then put it back before its upper neighbour or after its lower one.
   const without = clone(definition);
   const withoutNode = without.nodes.find((n) => n.id === id) as FlowNode & { next: string };
   redirectInto(without, new Set([id]), id, withoutNode.next);
   const placedAgain = itemOf(without, neighbour!.id);
   const edges = direction === 'up' ? placedAgain.item.edges : edgesAfter(placedAgain.lane, placedAgain.index);
-  if (edges.length === 0) throw new EditRefused('nothing to move past');
+  if (edges.length === 0) throw new EditRefused('此处无法移动');
   withoutNode.next = targetOf(without, edges);
   pointAll(without, edges, id);
   return without;
@@ -201,7 +201,7 @@ export function addBranch(definition: FlowDefinition, blockId: string): FlowDefi
   }
   if (item.kind === 'parallel' && node?.type === 'parallel') {
     const meet = item.join ?? item.branches[0]?.exits.map((e) => edgeTarget(definition, e).get())[0];
-    if (!meet) throw new EditRefused('the fork’s branches do not meet');
+    if (!meet) throw new EditRefused('并行分支没有汇聚节点，无法添加分支');
     const id = newNodeId(next, 'approval');
     insertNodesAfter(next, node.branches.length > 0 ? (lastOfLane(item.branches[item.branches.length - 1]!) ?? blockId) : blockId, [emptyApproval(id, meet)]);
     node.branches.push(id);
@@ -217,7 +217,7 @@ export function removeBranch(definition: FlowDefinition, blockId: string, index:
   const { item } = itemOf(definition, blockId);
   if (item.kind !== 'condition' && item.kind !== 'parallel') throw new EditRefused(`${blockId} is not a condition or a fork`);
   const lane = index === -1 ? (item.kind === 'condition' ? item.otherwise : undefined) : item.branches[index];
-  if (!lane) throw new EditRefused('no such branch');
+  if (!lane) throw new EditRefused('没有这个分支');
   const next = clone(definition);
   const node = next.nodes.find((n) => n.id === blockId)!;
   if (node.type === 'condition') {
@@ -276,7 +276,7 @@ export function renameNode(definition: FlowDefinition, from: string, to: string)
 /** A branch that ends the flow where it is (the DSL's edge straight to an end node): its bottom edges lead to the end. */
 export function endHere(definition: FlowDefinition, edges: Edge[]): FlowDefinition {
   const end = definition.nodes.find((n) => n.type === 'end');
-  if (!end) throw new EditRefused('the flow has no end node');
+  if (!end) throw new EditRefused('流程缺少结束节点');
   const next = clone(definition);
   pointAll(next, edges, end.id);
   return next;

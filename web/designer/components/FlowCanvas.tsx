@@ -91,7 +91,7 @@ function AddButton({ edges, actions, endable = false }: { edges: Edge[]; actions
 }
 
 /** The grey line of a box's summary: who approves, how, when it times out. */
-function nodeSummary(node: FlowNode, definition: FlowDefinition, userName: (id: string) => string): string {
+function nodeSummary(node: FlowNode, userName: (id: string) => string): string {
   switch (node.type) {
     case 'start':
       return '所有人可发起';
@@ -112,7 +112,6 @@ function nodeSummary(node: FlowNode, definition: FlowDefinition, userName: (id: 
     case 'join':
       return '等待所有分支完成';
     default:
-      void definition;
       return '';
   }
 }
@@ -123,7 +122,7 @@ function NodeCard({ node, props, movable }: { node: FlowNode; props: CanvasProps
   const { actions, selection, problems } = props;
   const mine = problems.filter((p) => p.nodeId === node.id);
   const selected = selection?.kind === 'node' && selection.id === node.id;
-  const summary = nodeSummary(node, props.definition, props.userName);
+  const summary = nodeSummary(node, props.userName);
   if (node.type === 'end') {
     return (
       <div class={`end-node ${selected ? 'selected' : ''}`} data-node-id={node.id} onClick={() => actions.select({ kind: 'node', id: node.id })}>

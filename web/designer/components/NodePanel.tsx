@@ -189,11 +189,14 @@ function TimeoutEditor({ node, onChange, problems }: { node: ApprovalNode; onCha
   );
 }
 
+/** The node without its vote rule (`passRatio` / `passCount`), before another mode or rule is set. */
+function withoutVoteRule(node: ApprovalNode): ApprovalNode {
+  return withField(withField(node, 'passRatio', undefined), 'passCount', undefined);
+}
+
 function ApprovalPanel({ node, onChange, problems }: { node: ApprovalNode; onChange: Change; problems: Problem[] }) {
   const setMode = (mode: ApprovalNode['mode']) => {
-    const { passRatio: _ratio, passCount: _count, ...rest } = node;
-    void _ratio;
-    void _count;
+    const rest = withoutVoteRule(node);
     onChange(mode === 'vote' ? { ...rest, mode, passRatio: 0.5 } : { ...rest, mode });
   };
   return (
@@ -212,12 +215,9 @@ function ApprovalPanel({ node, onChange, problems }: { node: ApprovalNode; onCha
               <select
                 aria-label="票签规则"
                 value={node.passCount !== undefined ? 'count' : 'ratio'}
-                onChange={(e) => {
-                  const { passRatio: _r, passCount: _c, ...rest } = node;
-                  void _r;
-                  void _c;
-                  onChange(e.currentTarget.value === 'count' ? { ...rest, passCount: 1 } : { ...rest, passRatio: 0.5 });
-                }}
+                onChange={(e) =>
+                  onChange(e.currentTarget.value === 'count' ? { ...withoutVoteRule(node), passCount: 1 } : { ...withoutVoteRule(node), passRatio: 0.5 })
+                }
               >
                 <option value="ratio">同意比例达到</option>
                 <option value="count">同意票数达到</option>
