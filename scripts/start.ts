@@ -182,6 +182,7 @@ function printBanner(info: {
     '',
     `  API            ${info.apiUrl}/api/v1   (health ${info.apiUrl}/healthz, readiness ${info.apiUrl}/readyz)`,
     `  H5 app         ${info.apiUrl}/h5/   (待办 / 已办 / 我发起的 / 抄送我的 and every action; ${info.devLogin ? 'log in as any demo user (DEV_LOGIN)' : '免登 inside DingTalk'})`,
+    `  Flow designer  ${info.apiUrl}/designer/   (flow admins build and publish flows${info.devLogin ? '; log in as 赵六, an approval_admin' : ''})`,
     `  API docs       ${info.apiUrl}/docs   (Swagger UI; "Try it out" signs with the demo credentials below; ${info.apiUrl}/openapi.json)`,
     `  Temporal       ${info.temporalAddress}  namespace ${info.temporalNamespace}, task queue ${info.taskQueue}`,
     info.temporalUiUrl

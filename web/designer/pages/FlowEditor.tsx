@@ -23,7 +23,7 @@ import {
 } from '../flow-edits';
 import { layoutFlow } from '../flow-layout';
 import { NODE_TYPE_LABELS } from '../labels';
-import { useNames } from '../org';
+import { learnNames, useNames } from '../org';
 import { BASE } from '../router';
 import { stableJson } from '../stable-json';
 import { problemText } from '../problem-text';
@@ -67,6 +67,12 @@ function useValidation(doc: FlowDefinition | undefined): [Problem[], (p: Problem
   return [problems, setProblems, checking];
 }
 
+/** Everyone a definition names by id: its admins, and the users of its approver and cc sources. */
+function namedUsers(doc: FlowDefinition): string[] {
+  const sources = doc.nodes.flatMap((n) => (n.type === 'approval' ? [n.approvers] : n.type === 'cc' ? [n.recipients] : []));
+  return [...(doc.admins ?? []), ...sources.flatMap((s) => (s.type === 'users' ? s.ids : []))];
+}
+
 function problemWhere(p: Problem, doc: FlowDefinition): string {
   if (p.nodeId === null) return p.field.startsWith('form.') ? '表单' : '流程';
   const node = doc.nodes.find((n) => n.id === p.nodeId);
@@ -98,6 +104,10 @@ export function FlowEditor({ code }: { code: string }) {
   useEffect(() => void load(), [code]);
 
   const layout = useMemo(() => (doc ? layoutFlow(doc) : undefined), [doc]);
+  // The boxes name people: learn their names once the flow is loaded.
+  useEffect(() => {
+    if (doc) learnNames(namedUsers(doc));
+  }, [doc === undefined]);
   useEffect(() => {
     if (!notice) return;
     const timer = setTimeout(() => setNotice(undefined), notice.kind === 'ok' ? 4000 : 8000);
