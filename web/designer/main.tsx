@@ -1,26 +1,20 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, whenSessionLost } from '../shared/api-client';
+import { get } from '../shared/api-client';
+import { linkClickWithin } from '../shared/links';
 import { DevLoginPage } from '../shared/DevLoginPage';
-import { establishSession, forgetSession, type LoginOutcome } from '../shared/session';
+import { useLogin } from '../shared/use-login';
 import { readPageConfig, type UserSession } from '../shared/types';
 import { FlowEditor } from './pages/FlowEditor';
 import { FlowList } from './pages/FlowList';
-import { BASE, navigate, pageOf, usePathname } from './router';
+import { BASE, pageOf, usePathname } from './router';
 import './styles.css';
 
 /** The flow designer (流程设计器) at /designer/: flow admins build, check, preview and publish flows. Same session as the H5 app. */
 
 const config = readPageConfig();
 
-function onLinkClick(event: MouseEvent): void {
-  const anchor = (event.target as Element | null)?.closest('a');
-  if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-  const href = anchor.getAttribute('href');
-  if (!href || !href.startsWith(`${BASE}/`) || anchor.target) return;
-  event.preventDefault();
-  navigate(href);
-}
+const onLinkClick = linkClickWithin(BASE);
 
 function Shell({ session, onLogout }: { session: UserSession; onLogout: () => void }) {
   const page = pageOf(usePathname());
@@ -51,22 +45,10 @@ function Shell({ session, onLogout }: { session: UserSession; onLogout: () => vo
 }
 
 function App() {
-  const [outcome, setOutcome] = useState<LoginOutcome | 'pending'>('pending');
-  useEffect(() => {
-    whenSessionLost(() => setOutcome(config.devLogin ? { devLogin: true } : { failed: '登录已过期，请重新打开' }));
-    void establishSession(config).then(setOutcome);
-  }, []);
+  const { outcome, loggedIn, logout } = useLogin(config);
   if (outcome === 'pending') return <p class="hint page-hint">登录中…</p>;
   if ('failed' in outcome) return <p class="error page-error">{outcome.failed}</p>;
-  if ('devLogin' in outcome) return <DevLoginPage onLoggedIn={(session) => setOutcome({ session })} />;
-  const logout = () => {
-    void post('/auth/logout')
-      .catch(() => undefined)
-      .finally(() => {
-        forgetSession();
-        setOutcome(config.devLogin ? { devLogin: true } : { failed: '已退出' });
-      });
-  };
+  if ('devLogin' in outcome) return <DevLoginPage onLoggedIn={loggedIn} />;
   return <Shell session={outcome.session} onLogout={logout} />;
 }
 

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
+export { navigate } from '../shared/links';
+
 /** The designer's pages: `/designer/` (flow list) and `/designer/flows/{code}` (one flow's editor). */
 export type Page = { name: 'list' } | { name: 'flow'; code: string } | { name: 'not_found' };
 
@@ -19,11 +21,6 @@ export function pageOf(pathname: string): Page {
 }
 
 export const flowHref = (code: string) => `${BASE}/flows/${encodeURIComponent(code)}`;
-
-export function navigate(href: string): void {
-  history.pushState(null, '', href);
-  dispatchEvent(new PopStateEvent('popstate'));
-}
 
 export function usePathname(): string {
   const [pathname, setPathname] = useState(window.location.pathname);

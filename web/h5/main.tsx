@@ -1,11 +1,11 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, whenSessionLost } from '../shared/api-client';
+import { get } from '../shared/api-client';
 import { DetailPage } from './pages/Detail';
 import { CcList, MineList, TaskList } from './pages/Lists';
 import { DevLoginPage } from '../shared/DevLoginPage';
 import { BASE, navigate, onLinkClick, pageOf, useLocation, type Page } from './router';
-import { establishSession, forgetSession, type LoginOutcome } from '../shared/session';
+import { useLogin } from '../shared/use-login';
 import { readPageConfig } from '../shared/types';
 import type { SessionOwner, UserSession } from './types';
 import './styles.css';
@@ -78,28 +78,14 @@ function Shell({ session, page, onLogout }: { session: UserSession; page: Page; 
 function App() {
   const location = useLocation();
   const page = pageOf(location.pathname, location.search);
-  const [outcome, setOutcome] = useState<LoginOutcome | 'pending'>('pending');
-
-  useEffect(() => {
-    whenSessionLost(() => setOutcome(config.devLogin ? { devLogin: true } : { failed: '登录已过期，请重新打开' }));
-    void establishSession(config).then(setOutcome);
-  }, []);
-
+  const { outcome, loggedIn, logout } = useLogin(config);
   if (outcome === 'pending') return <p class="hint">登录中…</p>;
   if ('failed' in outcome) return <p class="error">{outcome.failed}</p>;
   if ('devLogin' in outcome || page.name === 'login') {
     // Logged in, the page the user was going to (the card's link) opens.
     const next = page.name === 'login' ? page.next : location.pathname + location.search;
-    return <DevLoginPage onLoggedIn={(session) => (setOutcome({ session }), navigate(next.startsWith(`${BASE}`) ? next : `${BASE}/`, true))} />;
+    return <DevLoginPage onLoggedIn={(session) => (loggedIn(session), navigate(next.startsWith(`${BASE}`) ? next : `${BASE}/`, true))} />;
   }
-  const logout = () => {
-    void post('/auth/logout')
-      .catch(() => undefined)
-      .finally(() => {
-        forgetSession();
-        setOutcome(config.devLogin ? { devLogin: true } : { failed: '已退出' });
-      });
-  };
   return <Shell session={outcome.session} page={page} onLogout={logout} />;
 }
 

@@ -1,4 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import { linkClickWithin } from '../shared/links';
+
+export { navigate } from '../shared/links';
 
 /** The H5 app's pages and their addresses under `/h5/` (the card's 查看详情 opens `/h5/tasks/{instanceId}/{taskId}`). */
 export type Page =
@@ -40,12 +43,6 @@ export function pageOf(pathname: string, search: string): Page {
 export const taskHref = (instanceId: string, taskId: string) => `${BASE}/tasks/${encodeURIComponent(instanceId)}/${encodeURIComponent(taskId)}`;
 export const instanceHref = (instanceId: string, ccId?: string) => `${BASE}/instances/${encodeURIComponent(instanceId)}${ccId ? `?cc=${ccId}` : ''}`;
 
-export function navigate(href: string, replace = false): void {
-  if (replace) history.replaceState(null, '', href);
-  else history.pushState(null, '', href);
-  dispatchEvent(new PopStateEvent('popstate'));
-}
-
 /** The page the address shows, following links and the back button. */
 export function useLocation(): { pathname: string; search: string } {
   const [location, setLocation] = useState(() => ({ pathname: window.location.pathname, search: window.location.search }));
@@ -57,12 +54,4 @@ export function useLocation(): { pathname: string; search: string } {
   return location;
 }
 
-/** An in-app link: a click changes the page without reloading (a modified click opens a new tab as usual). */
-export function onLinkClick(event: MouseEvent): void {
-  const anchor = (event.target as Element | null)?.closest('a');
-  if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-  const href = anchor.getAttribute('href');
-  if (!href || !href.startsWith(`${BASE}/`) || anchor.target) return;
-  event.preventDefault();
-  navigate(href);
-}
+export const onLinkClick = linkClickWithin(BASE);

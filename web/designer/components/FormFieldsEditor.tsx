@@ -1,7 +1,7 @@
 import type { FlowDefinition, FormField } from '../../../engine/dsl';
 import type { Problem } from '../api-types';
 import { FIELD_TYPE_LABELS } from '../labels';
-import { withField } from './fields';
+import { ProblemLines, withField } from './fields';
 import { UserIdsPicker } from './Pickers';
 import { problemText } from '../problem-text';
 
@@ -172,11 +172,7 @@ export function FlowSettings({
         />
         <small class="hint">可修改、发布本流程，并接收「转交管理员」的审批；不设置时由拥有 approval_admin 角色的人员负责</small>
       </div>
-      {flowProblems.map((p, i) => (
-        <p class="field-error" key={i} data-problem-field={p.field}>
-          {p.field}：<span title={p.message}>{problemText(p.message)}</span>
-        </p>
-      ))}
+      <ProblemLines withField problems={flowProblems} />
     </section>
   );
 }

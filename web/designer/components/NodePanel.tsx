@@ -4,9 +4,8 @@ import { MODE_LABELS, NODE_TYPE_LABELS, ON_EMPTY_LABELS, SELF_LABELS, SOURCE_LAB
 import { useSystems } from '../org';
 import { ConditionEditor } from './ConditionEditor';
 import type { Selection } from './FlowCanvas';
-import { DurationInput, OptionalBoolean, OptionalSelect, Row, problemsOf, withField } from './fields';
+import { DurationInput, OptionalBoolean, OptionalSelect, ProblemLines, Row, problemsOf, withField } from './fields';
 import { RolePicker, UserIdsPicker } from './Pickers';
-import { problemText } from '../problem-text';
 
 /** The side panel (属性面板) of the box or branch selected on the canvas: every field of its DSL node. */
 
@@ -438,13 +437,7 @@ export function NodePanel({
       {selection.kind === 'node' && node.type === 'service' && <ServicePanel node={node} onChange={onChange} problems={mine} />}
       {selection.kind === 'node' && node.type === 'condition' && (
         <div class="stack">
-          {mine
-            .filter((p) => !/^branches\.\d+\./.test(p.field))
-            .map((p, i) => (
-              <p class="field-error" key={i} data-problem-field={p.field}>
-                {p.field}：<span title={p.message}>{problemText(p.message)}</span>
-              </p>
-            ))}
+          <ProblemLines withField problems={mine.filter((p) => !/^branches\.\d+\./.test(p.field))} />
           <p class="hint">
             点击分支卡片设置条件；用 ‹ › 调整优先级。共 {node.branches.length} 个条件分支{node.default !== undefined ? ' + 其他情况' : '，尚无默认分支'}。
           </p>
@@ -452,11 +445,7 @@ export function NodePanel({
       )}
       {selection.kind === 'node' && (node.type === 'start' || node.type === 'end' || node.type === 'parallel' || node.type === 'join') && (
         <div class="stack">
-          {mine.filter(shownElsewhere).map((p, i) => (
-            <p class="field-error" key={i} data-problem-field={p.field}>
-              {p.field}：<span title={p.message}>{problemText(p.message)}</span>
-            </p>
-          ))}
+          <ProblemLines withField problems={mine.filter(shownElsewhere)} />
           <p class="hint">
             {node.type === 'start' && '所有人都可以发起此审批；发起时填写的表单在「表单设计」中设置。'}
             {node.type === 'end' && '审批到此结束，结果通知发起人和业务系统。'}

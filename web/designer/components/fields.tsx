@@ -19,17 +19,27 @@ export function withField<T extends object, K extends keyof T>(record: T, key: K
 export const problemsOf = (problems: Problem[], prefixes: string[]) =>
   problems.filter((p) => prefixes.some((prefix) => p.field === prefix || p.field.startsWith(`${prefix}.`)));
 
+/** Problems as lines under what they are about, in Chinese (the API's words on hover); `withField` prefixes each with the DSL field it names. */
+export function ProblemLines({ problems, withField: named = false }: { problems: Problem[]; withField?: boolean }) {
+  return (
+    <>
+      {problems.map((p, i) => (
+        <p class="field-error" key={i} data-problem-field={p.field}>
+          {named && `${p.field}：`}
+          <span title={p.message}>{problemText(p.message)}</span>
+        </p>
+      ))}
+    </>
+  );
+}
+
 export function Row({ label, problems = [], children, field }: { label: string; problems?: Problem[]; children: ComponentChildren; field?: string }) {
   return (
     <div class={`row ${problems.length > 0 ? 'invalid' : ''}`} data-field={field}>
       <label class="row-label">{label}</label>
       <div class="row-control">
         {children}
-        {problems.map((p, i) => (
-          <p class="field-error" key={i} data-problem-field={p.field}>
-            <span title={p.message}>{problemText(p.message)}</span>
-          </p>
-        ))}
+        <ProblemLines problems={problems} />
       </div>
     </div>
   );

@@ -148,6 +148,14 @@ export function FlowEditor({ code }: { code: string }) {
     continueInstead: (edges, meet) => edit((d) => continueInstead(d, edges, meet)),
   };
 
+  /** A refusal of save or publish: its definition problems shown on the canvas and listed, or its message. */
+  const refused = (err: unknown, what: '保存' | '发布') => {
+    const found = problemsFrom(err);
+    if (!found) return say(`${what}失败：${(err as Error).message}`, 'error');
+    setProblems(found);
+    setShowProblems(true);
+    say(`无法${what}：${found.length} 个问题需要处理`, 'error');
+  };
   const saveDraft = async (): Promise<boolean> => {
     try {
       const answerSaved = await post<{ draft: FlowDefinition }>('/definitions', doc);
@@ -155,12 +163,7 @@ export function FlowEditor({ code }: { code: string }) {
       setSaved(stableJson(answerSaved.draft));
       return true;
     } catch (err) {
-      const found = problemsFrom(err);
-      if (found) {
-        setProblems(found);
-        setShowProblems(true);
-        say(`保存失败：${found.length} 个问题需要处理`, 'error');
-      } else say(`保存失败：${(err as Error).message}`, 'error');
+      refused(err, '保存');
       return false;
     }
   };
@@ -178,12 +181,7 @@ export function FlowEditor({ code }: { code: string }) {
       setAnswer(found);
       say(`已发布 v${published.version}：新发起的审批将使用此版本`);
     } catch (err) {
-      const found = problemsFrom(err);
-      if (found) {
-        setProblems(found);
-        setShowProblems(true);
-        say(`无法发布：${found.length} 个问题需要处理`, 'error');
-      } else say(`发布失败：${(err as Error).message}`, 'error');
+      refused(err, '发布');
     } finally {
       setBusy(false);
     }
