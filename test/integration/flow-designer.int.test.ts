@@ -71,6 +71,16 @@ async function desktop(): Promise<Page> {
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
+/** A dev-login session for `userId`, stored where the apps keep it (the page must be on the app's origin). */
+async function holdDevSession(page: Page, userId: string): Promise<void> {
+  const session = await fetch(`${stack.baseUrl}/api/v1/auth/dev-login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userId }),
+  }).then((r) => r.text());
+  await page.evaluate(`localStorage.setItem('approval.h5.session', ${JSON.stringify(session)})`);
+}
+
 /** The admin logged in through the sandbox's login page (the list shows the first 200 people; past them, the same dev login over fetch). */
 async function loggedInAdmin(page: Page, screenshot?: string): Promise<void> {
   await page.goto(`${stack.baseUrl}/designer/`);
@@ -79,12 +89,7 @@ async function loggedInAdmin(page: Page, screenshot?: string): Promise<void> {
   if (screenshot) await shot(page, screenshot);
   if ((await button.count()) > 0) await button.click();
   else {
-    const session = await fetch(`${stack.baseUrl}/api/v1/auth/dev-login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userId: people.admin.id }),
-    }).then((r) => r.text());
-    await page.evaluate(`localStorage.setItem('approval.h5.session', ${JSON.stringify(session)})`);
+    await holdDevSession(page, people.admin.id);
     await page.reload();
   }
   await page.getByTestId('me').getByText(people.admin.name).waitFor();
@@ -396,12 +401,7 @@ describe('the flow designer', () => {
     const outsider = await desktop();
     await outsider.goto(`${stack.baseUrl}/designer/`);
     await outsider.locator('.login').waitFor();
-    const session = await fetch(`${stack.baseUrl}/api/v1/auth/dev-login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userId: people.initiator.id }),
-    }).then((r) => r.text());
-    await outsider.evaluate(`localStorage.setItem('approval.h5.session', ${JSON.stringify(session)})`);
+    await holdDevSession(outsider, people.initiator.id);
     await outsider.goto(`${stack.baseUrl}/designer/flows/purchase_${run}`);
     await outsider.getByText('你不是此流程的管理员').waitFor();
     await outsider.goto(`${stack.baseUrl}/designer/`);
