@@ -35,7 +35,7 @@ const pickedUser = (r: { id: string; name: string; title: string | null; deptIds
  * whose id starts with it, or — three digits or more — whose mobile ends with it, names first;
  * with `deptId`, members of that department (both: both), by name.
  */
-export async function searchUsers(db: Db, search: { q?: string; deptId?: string }, limit: number): Promise<PickedUser[]> {
+export async function searchUsers(db: Db, search: { q?: string; deptId?: string; ids?: string[] }, limit: number): Promise<PickedUser[]> {
   const where: SQL[] = [eq(users.active, true)];
   const order: SQL[] = [];
   if (search.q !== undefined) {
@@ -47,6 +47,7 @@ export async function searchUsers(db: Db, search: { q?: string; deptId?: string 
     order.push(sql`(${users.name} ilike ${`${text}%`}) desc`);
   }
   if (search.deptId !== undefined) where.push(arrayContains(users.deptIds, [search.deptId]));
+  if (search.ids !== undefined) where.push(inArray(users.id, search.ids));
   const rows = await db
     .select(picked)
     .from(users)

@@ -81,12 +81,13 @@ export const sessionRoutes: AnyRoute[] = [
   route(
     { operationId: 'searchUsers', method: 'get', path: '/api/v1/users', auth: 'signed', sessions: true, query: userSearchQuery },
     {
-      summary: 'The user picker: active users by name, id or mobile tail, or by department',
+      summary: 'The user picker: active users by name, id or mobile tail, by department, or by id',
       description:
-        'A name containing `q`, an id starting with it, or (3 digits or more) a mobile number ending with it; names that start with `q` first. `deptId`: the department’s members, by name. At least one of `q` and `deptId`; both: users matching both.',
+        'A name containing `q`, an id starting with it, or (3 digits or more) a mobile number ending with it; names that start with `q` first. `deptId`: the department’s members, by name. `ids`: those users (the designer names the people a definition lists). At least one of `q`, `deptId` and `ids`; several: users matching all.',
       responses: okWith('up to `limit` users', userSearchAnswer),
     },
-    async ({ query, deps }) => ok({ items: await searchUsers(deps.db, query, query.limit) }),
+    async ({ query: { ids, ...search }, deps }) =>
+      ok({ items: await searchUsers(deps.db, { ...search, ...(ids ? { ids: ids.split(',') } : {}) }, search.limit) }),
   ),
   route(
     { operationId: 'listCc', method: 'get', path: '/api/v1/cc', auth: 'session', query: ccListQuery },

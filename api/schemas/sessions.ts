@@ -25,10 +25,16 @@ export const userSearchQuery = z
   .strictObject({
     q: z.string().trim().min(1).max(64).optional().describe('part of a name, the start of a user id, or the last digits of a mobile number (3 or more)'),
     deptId: key.optional().describe('members of this department'),
+    ids: z
+      .string()
+      .regex(/^[^,]{1,64}(,[^,]{1,64}){0,49}$/, 'must be 1–50 user ids separated by commas')
+      .optional()
+      .describe('these users, by id (comma-separated, up to 50): the names of the people a flow definition names'),
     limit: pageLimit(50, 20),
   })
   .superRefine((query, ctx) => {
-    if (query.q === undefined && query.deptId === undefined) ctx.addIssue({ code: 'custom', path: ['q'], message: 'give q or deptId (or both)' });
+    if (query.q === undefined && query.deptId === undefined && query.ids === undefined)
+      ctx.addIssue({ code: 'custom', path: ['q'], message: 'give q, deptId or ids (or several)' });
   });
 
 export const userSearchAnswer = z

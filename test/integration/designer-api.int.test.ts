@@ -394,10 +394,21 @@ describe('the pickers', () => {
     expect(byName.items).toEqual([{ id: 'u_designer', name: '流程设计人', deptIds: ['d2'] }]);
   });
 
-  it('GET /users without q or deptId → 400 VALIDATION_FAILED', async () => {
+  it('GET /users?ids=: those active users by id (the names of the people a definition names), up to 50', async () => {
+    const named = await expectOk<{ items: Array<{ id: string; name: string }> }>(sessions.plain.request('GET', '/api/v1/users?ids=u_b,u_a,u_gone,u_nobody'));
+    expect(named.items.map((u) => [u.id, u.name]).sort()).toEqual([
+      ['u_a', '审批人甲'],
+      ['u_b', '审批人乙'],
+    ]);
+    const tooMany = Array.from({ length: 51 }, (_, i) => `u_${i}`).join(',');
+    expect(errorOf(await sessions.plain.request('GET', `/api/v1/users?ids=${tooMany}`))).toEqual([400, 'VALIDATION_FAILED']);
+    expect(errorOf(await sessions.plain.request('GET', '/api/v1/users?ids=u_a,,u_b'))).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('GET /users without q, deptId or ids → 400 VALIDATION_FAILED', async () => {
     const refused = await sessions.plain.request<ErrorBody>('GET', '/api/v1/users');
     expect(errorOf(refused)).toEqual([400, 'VALIDATION_FAILED']);
-    expect(refused.body.error.details).toEqual([{ field: 'query.q', message: 'give q or deptId (or both)' }]);
+    expect(refused.body.error.details).toEqual([{ field: 'query.q', message: 'give q, deptId or ids (or several)' }]);
     expect(errorOf(await stack.api.request('GET', '/api/v1/users?limit=5'))).toEqual([400, 'VALIDATION_FAILED']);
   });
 

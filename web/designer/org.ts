@@ -22,13 +22,14 @@ export function rememberUsers(users: UserSummary[]): void {
 
 const asked = new Set<string>();
 
-/** Looks up the names of user ids a definition names (a search by id finds the id itself first). */
+/** Looks up the names of user ids a definition names, up to 50 in a request. */
 export function learnNames(ids: string[]): void {
-  for (const id of ids) {
-    if (names.has(id) || asked.has(id)) continue;
-    asked.add(id);
-    get<{ items: UserSummary[] }>(`/users?q=${encodeURIComponent(id)}&limit=5`)
-      .then((answer) => rememberUsers(answer.items.filter((u) => u.id === id)))
+  const unknown = [...new Set(ids)].filter((id) => !names.has(id) && !asked.has(id) && !id.includes(','));
+  for (const id of unknown) asked.add(id);
+  for (let i = 0; i < unknown.length; i += 50) {
+    const batch = unknown.slice(i, i + 50);
+    get<{ items: UserSummary[] }>(`/users?ids=${batch.map(encodeURIComponent).join(',')}&limit=50`)
+      .then((answer) => rememberUsers(answer.items))
       .catch(() => undefined);
   }
 }
