@@ -293,7 +293,7 @@ describe('the flow designer', () => {
     expect((await expectOk<InstanceView>(stack.api.request('GET', instancePath(started.instanceId)))).flowVersion).toBe(1);
   }, 120_000);
 
-  it('builds a fork of two votes, an initiator-chosen approver under a renamed id, and a branch that ends early', async () => {
+  it('builds a fork of two votes, an initiator-chosen approver under a renamed id, and a branch that ends early; asks before unsaved changes are left', async () => {
     const page = await desktop();
     await loggedInAdmin(page);
     const code = `fork_${run}`;
@@ -382,6 +382,23 @@ describe('the flow designer', () => {
     await drawer.locator('button.primary').click();
     await drawer.locator(`[data-route-node="chosen_reviewer"] [data-approver="${people.cfo.id}"]`).waitFor();
     await shot(page, '13-fork-preview');
+    await drawer.getByLabel('关闭预览').click();
+
+    // Leaving with unsaved changes asks first: 取消 stays, 确定 leaves.
+    await node(page, 'cc_1').click();
+    await panel(page).getByLabel('节点名称').fill('抄送发起人');
+    const answers: string[] = [];
+    page.on('dialog', (dialog) => void (answers.length === 0 ? dialog.dismiss() : dialog.accept()).then(() => answers.push(dialog.message())));
+    await page.getByRole('link', { name: '‹ 流程列表' }).click();
+    await pollUntil(
+      'the question before leaving',
+      () => Promise.resolve(answers.length),
+      (n) => n === 1,
+    );
+    expect(await node(page, 'cc_1').count()).toBe(1);
+    await page.getByRole('link', { name: '‹ 流程列表' }).click();
+    await page.locator('.flow-list').waitFor();
+    expect(answers).toEqual(['有未保存的修改，确定离开吗？', '有未保存的修改，确定离开吗？']);
   }, 120_000);
 
   it('refuses a flow code that is not one, and a user who is not a flow admin', async () => {

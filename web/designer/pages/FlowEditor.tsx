@@ -113,10 +113,17 @@ export function FlowEditor({ code }: { code: string }) {
     const timer = setTimeout(() => setNotice(undefined), notice.kind === 'ok' ? 4000 : 8000);
     return () => clearTimeout(timer);
   }, [notice]);
+  const dirty = doc !== undefined && stableJson(doc) !== saved;
+  // Unsaved changes are not lost to a closed tab or a reload without a question.
+  useEffect(() => {
+    if (!dirty) return;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    addEventListener('beforeunload', ask);
+    return () => removeEventListener('beforeunload', ask);
+  }, [dirty]);
   if (loadError) return <p class="error page-error">{loadError}</p>;
   if (!doc || !answer || !layout) return <p class="hint page-hint">加载中…</p>;
 
-  const dirty = stableJson(doc) !== saved;
   const say = (text: string, kind: 'ok' | 'error' = 'ok') => setNotice({ text, kind });
   const edit = (change: (d: FlowDefinition) => FlowDefinition) => {
     try {
@@ -191,7 +198,7 @@ export function FlowEditor({ code }: { code: string }) {
   return (
     <div class="editor">
       <header class="editor-bar">
-        <a class="link" href={`${BASE}/`}>
+        <a class="link" href={`${BASE}/`} onClick={(e) => dirty && !confirm('有未保存的修改，确定离开吗？') && e.preventDefault()}>
           ‹ 流程列表
         </a>
         <strong class="flow-name">{doc.name}</strong>
