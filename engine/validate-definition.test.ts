@@ -128,6 +128,11 @@ describe('validateDefinitionGraph: valid shapes', () => {
 });
 
 describe('validateDefinitionGraph: node rules', () => {
+  it('form field keys are unique: the second of a pair is named', () => {
+    const twice = def([start('end'), end()], { form: { fields: [...fields, { key: 'amount', type: 'string' }] } });
+    expect(validateDefinitionGraph(twice)).toEqual([{ nodeId: null, field: 'form.fields.4.key', message: 'duplicate form field key "amount"' }]);
+  });
+
   it('a condition needs a default', () => {
     const nodes = [
       start('c'),

@@ -28,7 +28,7 @@ export function successors(node: FlowNode): string[] {
 }
 
 /**
- * Publish-time checks on a definition that already has the DSL's shape (SPEC §4): unique ids,
+ * Publish-time checks on a definition that already has the DSL's shape (SPEC §4): unique ids and form field keys,
  * exactly one start, every `next` exists, every node reachable, an end reachable from every
  * node, no cycles, conditions over existing form fields with a default, forks that meet at one
  * join. One problem per finding, each naming the node and the field.
@@ -39,6 +39,11 @@ export function validateDefinitionGraph(definition: FlowDefinition): DefinitionP
   for (const node of definition.nodes) {
     if (byId.has(node.id)) problems.push({ nodeId: node.id, field: 'id', message: `duplicate node id "${node.id}"` });
     else byId.set(node.id, node);
+  }
+  const keys = new Set<string>();
+  for (const [i, field] of definition.form.fields.entries()) {
+    if (keys.has(field.key)) problems.push({ nodeId: null, field: `form.fields.${i}.key`, message: `duplicate form field key "${field.key}"` });
+    keys.add(field.key);
   }
   const starts = definition.nodes.filter((n) => n.type === 'start');
   if (starts.length !== 1) {

@@ -28,6 +28,7 @@ const TRANSLATIONS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/^no end node is reachable from here$/, () => '此节点无法到达流程结束'],
   [/^names unknown node "(.*)"$/, (m) => `指向不存在的节点「${m[1]}」`],
   [/^duplicate node id "(.*)"$/, (m) => `节点 ID「${m[1]}」重复`],
+  [/^duplicate form field key "(.*)"$/, (m) => `字段标识「${m[1]}」重复`],
   [/^leads back to "(.*)": cycles/, (m) => `回到了节点「${m[1]}」：流程不能有环（退回请用审批动作）`],
   [/^no ERP system "(.*)" is registered/, (m) => `业务系统「${m[1]}」未注册`],
   [/^ERP system "(.*)" has no operation "(.*)" \(it has: (.*)\)$/, (m) => `业务系统「${m[1]}」没有接口「${m[2]}」（可用：${m[3]}）`],
