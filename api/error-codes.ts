@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   DELEGATION_OVERLAP: { status: 409, meaning: 'the delegator already delegates for part of this period and these flows' },
   ALREADY_REPLAYED: { status: 409, meaning: 'a replay already delivered this dead letter' },
   SIGNING_APP_GONE: { status: 409, meaning: 'the app whose secret signs this webhook is no longer registered' },
+  DRAFT_CHANGED: { status: 409, meaning: 'the flow’s draft was saved again since the revision `If-Match` names: read it again' },
   INVALID_DEFINITION: { status: 422, meaning: 'the flow definition has problems; `details` lists {nodeId, field, message}' },
   INVALID_DEPARTMENTS: { status: 422, meaning: 'the department tree is not a tree (unknown parent, a cycle)' },
   AMBIGUOUS_USER_BINDING: { status: 422, meaning: 'a pushed user matches several existing users by mobile or email' },

@@ -11,8 +11,45 @@ export interface PublishedVersion {
   publishedAt: Date;
 }
 
-/** Creates or replaces the draft of `definition.code`. */
-export async function saveDraft(db: Db, definition: FlowDefinition): Promise<{ created: boolean; latestVersion: number | null }> {
+/**
+ * The draft was saved again since the caller read it: `If-Match` named another revision (the
+ * draft's `updatedAt`, as the API answers it). Nothing was written.
+ */
+export class DraftChanged extends Error {
+  constructor(
+    readonly code: string,
+    readonly current: Date | undefined,
+  ) {
+    super(current ? `the draft of "${code}" was saved at ${current.toISOString()} since you read it` : `flow "${code}" has no draft yet`);
+  }
+}
+
+/** The draft's revision as callers see it: `updatedAt` to the millisecond (what a JSON answer carries). */
+export const draftRevision = (updatedAt: Date) => updatedAt.toISOString();
+
+export interface SavedDraftRow {
+  created: boolean;
+  latestVersion: number | null;
+  updatedAt: Date;
+}
+
+/**
+ * Creates or replaces the draft of `definition.code`. With `expectedRevision` the draft must still
+ * be the one the caller read (optimistic locking: two admins editing one flow), else DraftChanged.
+ */
+export async function saveDraft(db: Db, definition: FlowDefinition, expectedRevision?: string): Promise<SavedDraftRow> {
+  if (expectedRevision !== undefined) {
+    return db.transaction(async (tx) => {
+      const [current] = await tx.select().from(flowDefinitions).where(eq(flowDefinitions.code, definition.code)).for('update');
+      if (!current || draftRevision(current.updatedAt) !== expectedRevision) throw new DraftChanged(definition.code, current?.updatedAt);
+      const [row] = await tx
+        .update(flowDefinitions)
+        .set({ name: definition.name, draft: definition, updatedAt: sql`now()` })
+        .where(eq(flowDefinitions.code, definition.code))
+        .returning({ updatedAt: flowDefinitions.updatedAt, latestVersion: flowDefinitions.latestVersion });
+      return { created: false, latestVersion: row!.latestVersion, updatedAt: row!.updatedAt };
+    });
+  }
   const [row] = await db
     .insert(flowDefinitions)
     .values({ code: definition.code, name: definition.name, draft: definition })
@@ -21,7 +58,7 @@ export async function saveDraft(db: Db, definition: FlowDefinition): Promise<{ c
       set: { name: definition.name, draft: definition, updatedAt: sql`now()` },
     })
     .returning({ createdAt: flowDefinitions.createdAt, updatedAt: flowDefinitions.updatedAt, latestVersion: flowDefinitions.latestVersion });
-  return { created: row!.createdAt.getTime() === row!.updatedAt.getTime(), latestVersion: row!.latestVersion };
+  return { created: row!.createdAt.getTime() === row!.updatedAt.getTime(), latestVersion: row!.latestVersion, updatedAt: row!.updatedAt };
 }
 
 export async function findDraft(db: Db, code: string) {
@@ -31,13 +68,23 @@ export async function findDraft(db: Db, code: string) {
 
 /**
  * Makes the draft an immutable version n+1 — unless the draft is exactly the latest version, in
- * which case publishing again answers that version (publish is idempotent).
+ * which case publishing again answers that version (publish is idempotent). `definition` is the
+ * draft as the caller checked it: a draft saved since (or another revision than `expectedRevision`)
+ * is not published (DraftChanged).
  */
-export async function publishDraft(db: Db, code: string, definition: FlowDefinition): Promise<{ version: number; created: boolean }> {
+export async function publishDraft(
+  db: Db,
+  code: string,
+  definition: FlowDefinition,
+  expectedRevision?: string,
+): Promise<{ version: number; created: boolean }> {
   return db.transaction(async (tx) => {
     // Row lock: two concurrent publishes of one flow get consecutive versions.
     const [locked] = await tx.select().from(flowDefinitions).where(eq(flowDefinitions.code, code)).for('update');
     if (!locked) throw new Error(`flow ${code} disappeared while publishing`);
+    // The draft checked by the caller is still the draft: nobody saved another in between.
+    if (expectedRevision !== undefined && draftRevision(locked.updatedAt) !== expectedRevision) throw new DraftChanged(code, locked.updatedAt);
+    if (!isDeepStrictEqual(locked.draft, definition)) throw new DraftChanged(code, locked.updatedAt);
     if (locked.latestVersion !== null) {
       const latest = await findVersion(tx, code, locked.latestVersion);
       if (latest && isDeepStrictEqual(latest.definition, definition)) return { version: latest.version, created: false };

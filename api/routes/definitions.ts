@@ -1,4 +1,4 @@
-import { findDraft, findVersion, listVersions } from '../../db/definitions';
+import { draftRevision, findDraft, findVersion, listVersions } from '../../db/definitions';
 import { asJson } from '../contract/json';
 import { createdOrFound, createdOrOk, ok, okWith, routesOf, type AnyRoute } from '../contract/route';
 import { ApiError, validationFailed } from '../errors';
@@ -19,13 +19,15 @@ import {
   versionAnswer,
   versionParams,
 } from '../schemas/definitions';
-import { checkForPublish, flowNotFound, publishDefinition, saveDefinitionDraft } from '../services/definition-publishing';
+import { checkForPublish, flowNotFound, publishDefinition, revisionOf, saveDefinitionDraft } from '../services/definition-publishing';
 import { assertMayDesign, codeOf, listDesignableFlows } from '../services/flow-designers';
 import { previewDraftRoute, previewInstanceRoute } from '../services/route-preview';
 
 const route = routesOf('definitions');
 
 const DESIGNER_ROUTE = 'Apps with `admin`; users who design the flow: an `approval_admin`, or one listed in `admins` of its draft or latest version.';
+const IF_MATCH =
+  'Optimistic locking: with an `If-Match` header naming the draft `revision` last read, a draft saved since by anyone else answers 409 `DRAFT_CHANGED` and nothing is written.';
 const NEW_FLOW_RULE = 'A user needs `approval_admin` for a code no flow has yet.';
 
 /** Flow definitions (SPEC §4, §6): drafts and immutable versions, for flow admins and the flow designer; the route preview, for apps that start instances. */
@@ -55,7 +57,17 @@ export const definitionRoutes: AnyRoute[] = [
       const draft = await findDraft(deps.db, code);
       if (!draft) throw flowNotFound(code);
       const versions = await listVersions(deps.db, code);
-      return ok(asJson({ code, name: draft.name, latestVersion: draft.latestVersion, draft: draft.draft, versions, updatedAt: draft.updatedAt }));
+      return ok(
+        asJson({
+          code,
+          name: draft.name,
+          latestVersion: draft.latestVersion,
+          draft: draft.draft,
+          versions,
+          updatedAt: draft.updatedAt,
+          revision: draftRevision(draft.updatedAt),
+        }),
+      );
     },
   ),
   route(
@@ -92,13 +104,13 @@ export const definitionRoutes: AnyRoute[] = [
     },
     {
       summary: 'Create or replace a flow’s draft',
-      description: `Any document of the DSL’s shape is saved; the graph rules are checked when it is published. ${DESIGNER_ROUTE} ${NEW_FLOW_RULE}`,
+      description: `Any document of the DSL’s shape is saved; the graph rules are checked when it is published. ${IF_MATCH} ${DESIGNER_ROUTE} ${NEW_FLOW_RULE}`,
       responses: createdOrFound(savedDraft, 'a new flow', 'the draft replaced'),
-      errors: ['INVALID_DEFINITION', 'NOT_FLOW_ADMIN'],
+      errors: ['INVALID_DEFINITION', 'NOT_FLOW_ADMIN', 'DRAFT_CHANGED'],
     },
-    async ({ body, viewer, deps }) => {
+    async ({ body, viewer, deps, c }) => {
       await assertMayDesign(deps, viewer, codeOf(body));
-      const { created, draft } = await saveDefinitionDraft(deps, body);
+      const { created, draft } = await saveDefinitionDraft(deps, body, revisionOf(c.req.header('if-match')));
       return createdOrOk(created, draft);
     },
   ),
@@ -106,13 +118,13 @@ export const definitionRoutes: AnyRoute[] = [
     { operationId: 'publishDefinition', method: 'post', path: '/api/v1/definitions/{code}/publish', auth: 'admin', sessions: true, params: codeParams },
     {
       summary: 'Validate the draft and publish it as version n+1',
-      description: `Running instances keep the version they started with. An unchanged draft answers the latest version (200). ${DESIGNER_ROUTE}`,
+      description: `Running instances keep the version they started with. An unchanged draft answers the latest version (200). ${IF_MATCH} ${DESIGNER_ROUTE}`,
       responses: createdOrFound(publishedAnswer, 'published', 'unchanged since the latest version'),
-      errors: ['FLOW_NOT_FOUND', 'INVALID_DEFINITION', 'NOT_FLOW_ADMIN'],
+      errors: ['FLOW_NOT_FOUND', 'INVALID_DEFINITION', 'NOT_FLOW_ADMIN', 'DRAFT_CHANGED'],
     },
-    async ({ params, viewer, deps }) => {
+    async ({ params, viewer, deps, c }) => {
       await assertMayDesign(deps, viewer, params.code);
-      const { created, version } = await publishDefinition(deps, params.code);
+      const { created, version } = await publishDefinition(deps, params.code, revisionOf(c.req.header('if-match')));
       return createdOrOk(created, { code: params.code, version });
     },
   ),

@@ -21,6 +21,7 @@ export const savedDraft = z
     name: z.string(),
     latestVersion: z.number().int().nullable().describe('the latest published version, null before the first'),
     draft: flowDefinition,
+    revision: z.string().describe('the draft’s revision: send it as `If-Match` with the next save or publish to refuse overwriting a draft saved since'),
   })
   .meta({ id: 'SavedDraft' });
 
@@ -34,6 +35,7 @@ export const definitionAnswer = z
     draft: flowDefinition,
     versions: z.array(z.object({ version: z.number().int(), publishedAt: timestamp })),
     updatedAt: timestamp,
+    revision: z.string().describe('the draft’s revision, for `If-Match` on the next save or publish'),
   })
   .meta({ id: 'Definition' });
 

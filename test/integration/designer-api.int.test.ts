@@ -230,6 +230,46 @@ describe('the definition routes with a session', () => {
   });
 });
 
+describe('two admins on one draft (If-Match)', () => {
+  interface Draft {
+    draft: FlowDefinition;
+    revision: string;
+    updatedAt: string;
+  }
+  const save = (definition: FlowDefinition, ifMatch?: string) =>
+    stack.api.requestRaw<Draft & ErrorBody>('POST', '/api/v1/definitions', JSON.stringify(definition), ifMatch === undefined ? {} : { 'If-Match': ifMatch });
+  const publishAt = (code: string, ifMatch: string) =>
+    stack.api.requestRaw<{ version: number } & ErrorBody>('POST', `/api/v1/definitions/${code}/publish`, '', { 'If-Match': ifMatch });
+
+  it('a save or publish naming the revision read goes through; one naming a revision saved over since answers 409 DRAFT_CHANGED and writes nothing', async () => {
+    const code = uid('dz_lock');
+    const first = oneApprovalFlow(code, ['u_a']);
+    expect((await save(first)).status).toBe(201);
+    const read = await expectOk<Draft>(stack.api.request('GET', `/api/v1/definitions/${code}`));
+    expect(read.revision).toBe(read.updatedAt);
+
+    // Admin A saves over what they read (an ETag-style quoted value is taken too); admin B still holds that revision.
+    const mine = await save(named(first, 'A 的修改'), `"${read.revision}"`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.revision).not.toBe(read.revision);
+    const before = await flowTables();
+    const theirs = await save(named(first, 'B 的修改'), read.revision);
+    expect(errorOf(theirs)).toEqual([409, 'DRAFT_CHANGED']);
+    expect(theirs.body.error.details).toEqual([{ field: 'If-Match', message: `the draft's revision is now ${mine.body.revision}` }]);
+    expect(errorOf(await publishAt(code, read.revision))).toEqual([409, 'DRAFT_CHANGED']);
+    expect(await flowTables()).toEqual(before);
+
+    const published = await publishAt(code, mine.body.revision);
+    expect([published.status, published.body.version]).toEqual([201, 1]);
+    expect((await expectOk<{ definition: FlowDefinition }>(stack.api.request('GET', `/api/v1/definitions/${code}/versions/1`))).definition.name).toBe(
+      'A 的修改',
+    );
+    // Without If-Match the last save wins, as before.
+    expect((await save(named(first, 'C'))).status).toBe(200);
+    expect(errorOf(await save(oneApprovalFlow(uid('dz_none'), ['u_a']), read.revision))).toEqual([409, 'DRAFT_CHANGED']);
+  });
+});
+
 describe('POST /definitions/validate', () => {
   /** What publishing the definition answers: saved by the app as a new flow's draft, then published. */
   async function publishProblems(definition: FlowDefinition): Promise<unknown> {

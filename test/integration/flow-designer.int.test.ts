@@ -401,6 +401,50 @@ describe('the flow designer', () => {
     expect(answers).toEqual(['有未保存的修改，确定离开吗？', '有未保存的修改，确定离开吗？']);
   }, 120_000);
 
+  it('two admins on one flow: the second save does not overwrite the first, and the second admin loads the first one’s draft', async () => {
+    const code = `both_${run}`;
+    await expectOk(
+      stack.api.request('POST', '/api/v1/definitions', {
+        code,
+        name: '两人同时编辑',
+        nodes: [
+          { id: 'start', type: 'start', next: 'ask' },
+          { id: 'ask', type: 'approval', name: '审批', approvers: { type: 'initiator' }, mode: 'any', next: 'end' },
+          { id: 'end', type: 'end' },
+        ],
+      }),
+      201,
+    );
+    const [first, second] = [await desktop(), await desktop()];
+    for (const page of [first, second]) {
+      await loggedInAdmin(page);
+      await page.goto(`${stack.baseUrl}/designer/flows/${code}`);
+      await node(page, 'ask').click();
+    }
+    await panel(first).getByLabel('节点名称').fill('甲改的名字');
+    await first.getByRole('button', { name: '保存草稿' }).click();
+    await first.getByTestId('notice').getByText('草稿已保存').waitFor();
+
+    await panel(second).getByLabel('节点名称').fill('乙改的名字');
+    await second.getByRole('button', { name: '保存草稿' }).click();
+    await second.getByTestId('conflict').waitFor();
+    await shot(second, '14-two-admins-conflict');
+    const kept = await expectOk<{ draft: FlowDefinition }>(stack.api.request('GET', `/api/v1/definitions/${code}`));
+    expect(kept.draft.nodes.find((n) => n.id === 'ask')?.name).toBe('甲改的名字');
+    // Publishing the stale draft is refused as well, and publishes nothing.
+    await second.getByRole('button', { name: '发布', exact: true }).click();
+    await second.getByTestId('notice').getByText('无法保存：其他管理员在你打开后保存了此流程').waitFor();
+    expect((await expectOk<{ versions: unknown[] }>(stack.api.request('GET', `/api/v1/definitions/${code}`))).versions).toEqual([]);
+
+    await second.getByRole('button', { name: '载入最新草稿（放弃我的修改）' }).click();
+    await second.getByTestId('conflict').waitFor({ state: 'detached' });
+    await node(second, 'ask').getByText('甲改的名字').waitFor();
+    await node(second, 'ask').click();
+    await panel(second).getByLabel('节点名称').fill('乙在甲之后改的');
+    await second.getByRole('button', { name: '发布', exact: true }).click();
+    await second.getByTestId('notice').getByText('已发布 v1').waitFor();
+  });
+
   it('refuses a flow code that is not one, and a user who is not a flow admin', async () => {
     const page = await desktop();
     await loggedInAdmin(page);
@@ -423,7 +467,7 @@ describe('the flow designer', () => {
     await outsider.getByText('你不是此流程的管理员').waitFor();
     await outsider.goto(`${stack.baseUrl}/designer/`);
     await outsider.getByText('你不是流程管理员，无法设计流程').waitFor();
-    await shot(outsider, '14-not-a-flow-admin');
+    await shot(outsider, '15-not-a-flow-admin');
   });
 
   it('loads and saves back unchanged every definition the repo keeps', async () => {

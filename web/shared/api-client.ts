@@ -20,13 +20,17 @@ export function whenSessionLost(handler: () => void): void {
 }
 
 /** A call to `/api/v1` with the user's session. */
-export async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const session = storedSession();
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {
       method,
-      headers: { ...(session ? { Authorization: `Bearer ${session.token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      headers: {
+        ...(session ? { Authorization: `Bearer ${session.token}` } : {}),
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
@@ -43,7 +47,7 @@ export async function call<T>(method: 'GET' | 'POST', path: string, body?: unkno
 }
 
 export const get = <T>(path: string) => call<T>('GET', path);
-export const post = <T>(path: string, body?: unknown) => call<T>('POST', path, body);
+export const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body, headers);
 
 export const instancePath = (instanceId: string) => `/instances/${encodeURIComponent(instanceId)}`;
 

@@ -83,6 +83,9 @@ export function FlowEditor({ code }: { code: string }) {
   const [answer, setAnswer] = useState<DefinitionAnswer | undefined>();
   const [doc, setDoc] = useState<FlowDefinition | undefined>();
   const [saved, setSaved] = useState('');
+  // The draft's revision this editor read or wrote last: saves and publishes name it (If-Match), so another admin's save is never overwritten.
+  const [revision, setRevision] = useState('');
+  const [conflict, setConflict] = useState(false);
   const [loadError, setLoadError] = useState<string | undefined>();
   const [tab, setTab] = useState<Tab>('flow');
   const [selection, setSelection] = useState<Selection | undefined>();
@@ -99,6 +102,8 @@ export function FlowEditor({ code }: { code: string }) {
         setAnswer(found);
         setDoc(found.draft);
         setSaved(stableJson(found.draft));
+        setRevision(found.revision);
+        setConflict(false);
       })
       .catch((err: unknown) => setLoadError(err instanceof ApiFailure && err.code === 'NOT_FLOW_ADMIN' ? '你不是此流程的管理员' : (err as Error).message));
   useEffect(() => void load(), [code]);
@@ -157,33 +162,42 @@ export function FlowEditor({ code }: { code: string }) {
 
   /** A refusal of save or publish: its definition problems shown on the canvas and listed, or its message. */
   const refused = (err: unknown, what: '保存' | '发布') => {
+    if (err instanceof ApiFailure && err.code === 'DRAFT_CHANGED') {
+      setConflict(true);
+      return say(`无法${what}：其他管理员在你打开后保存了此流程`, 'error');
+    }
     const found = problemsFrom(err);
     if (!found) return say(`${what}失败：${(err as Error).message}`, 'error');
     setProblems(found);
     setShowProblems(true);
     say(`无法${what}：${found.length} 个问题需要处理`, 'error');
   };
-  const saveDraft = async (): Promise<boolean> => {
+  /** Saves the draft over the revision read; answers the new revision, or undefined when refused. */
+  const saveDraft = async (): Promise<string | undefined> => {
     try {
-      const answerSaved = await post<{ draft: FlowDefinition }>('/definitions', doc);
+      const answerSaved = await post<{ draft: FlowDefinition; revision: string }>('/definitions', doc, { 'If-Match': revision });
       setDoc(answerSaved.draft);
       setSaved(stableJson(answerSaved.draft));
-      return true;
+      setRevision(answerSaved.revision);
+      return answerSaved.revision;
     } catch (err) {
       refused(err, '保存');
-      return false;
+      return undefined;
     }
   };
   const onSave = async () => {
     setBusy(true);
-    if (await saveDraft()) say('草稿已保存');
+    if ((await saveDraft()) !== undefined) say('草稿已保存');
     setBusy(false);
   };
   const onPublish = async () => {
     setBusy(true);
     try {
-      if (!(await saveDraft())) return;
-      const published = await post<{ code: string; version: number }>(`/definitions/${encodeURIComponent(code)}/publish`);
+      const savedRevision = await saveDraft();
+      if (savedRevision === undefined) return;
+      const published = await post<{ code: string; version: number }>(`/definitions/${encodeURIComponent(code)}/publish`, undefined, {
+        'If-Match': savedRevision,
+      });
       const found = await get<DefinitionAnswer>(`/definitions/${encodeURIComponent(code)}`);
       setAnswer(found);
       say(`已发布 v${published.version}：新发起的审批将使用此版本`);
@@ -239,6 +253,14 @@ export function FlowEditor({ code }: { code: string }) {
       {notice && (
         <div class={`notice ${notice.kind}`} role="status" data-testid="notice">
           {notice.text}
+        </div>
+      )}
+      {conflict && (
+        <div class="conflict" role="alert" data-testid="conflict">
+          其他管理员在你打开此流程后保存了它，你的修改未保存。
+          <button type="button" class="secondary" onClick={() => void load()}>
+            载入最新草稿（放弃我的修改）
+          </button>
         </div>
       )}
       {showProblems && problems.length > 0 && (
