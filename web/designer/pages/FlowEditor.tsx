@@ -109,10 +109,9 @@ export function FlowEditor({ code }: { code: string }) {
   useEffect(() => void load(), [code]);
 
   const layout = useMemo(() => (doc ? layoutFlow(doc) : undefined), [doc]);
-  // The boxes name people: learn their names once the flow is loaded.
-  useEffect(() => {
-    if (doc) learnNames(namedUsers(doc));
-  }, [doc === undefined]);
+  // The boxes name people: learn the names of those not known yet (each is asked once).
+  const named = doc ? namedUsers(doc).join('\n') : '';
+  useEffect(() => learnNames(named.split('\n').filter(Boolean)), [named]);
   useEffect(() => {
     if (!notice) return;
     const timer = setTimeout(() => setNotice(undefined), notice.kind === 'ok' ? 4000 : 8000);
