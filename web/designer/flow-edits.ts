@@ -1,4 +1,5 @@
 import type { ApprovalNode, FlowDefinition, FlowNode } from '../../engine/dsl';
+import { outgoing } from '../../engine/validate-definition';
 import { edgesAfter, findItem, layoutFlow, nodeMap, nodesOfLane, type Edge, type Lane, type LaneItem } from './flow-layout';
 
 /**
@@ -148,23 +149,7 @@ export function removeItem(definition: FlowDefinition, id: string): FlowDefiniti
 function redirectInto(definition: FlowDefinition, doomed: Set<string>, into: string, onward: string): void {
   for (const node of definition.nodes) {
     if (doomed.has(node.id)) continue;
-    for (const edge of edgesOf(node)) if (edgeTarget(definition, edge).get() === into) edgeTarget(definition, edge).set(onward);
-  }
-}
-
-function edgesOf(node: FlowNode): Edge[] {
-  switch (node.type) {
-    case 'condition':
-      return [
-        ...node.branches.map((_, i) => ({ from: node.id, field: `branches.${i}.next` })),
-        ...(node.default !== undefined ? [{ from: node.id, field: 'default' }] : []),
-      ];
-    case 'parallel':
-      return node.branches.map((_, i) => ({ from: node.id, field: `branches.${i}` }));
-    case 'end':
-      return [];
-    default:
-      return [{ from: node.id, field: 'next' }];
+    for (const { field, target } of outgoing(node)) if (target === into) edgeTarget(definition, { from: node.id, field }).set(onward);
   }
 }
 
@@ -268,7 +253,7 @@ export function renameNode(definition: FlowDefinition, from: string, to: string)
   if (!NODE_ID.test(to)) throw new EditRefused('节点 ID 须以字母或下划线开头，只含字母、数字、“_”、“-”，最多 64 个字符');
   if (definition.nodes.some((n) => n.id === to)) throw new EditRefused(`节点 ID「${to}」已被使用`);
   const next = clone(definition);
-  for (const node of next.nodes) for (const edge of edgesOf(node)) if (edgeTarget(next, edge).get() === from) edgeTarget(next, edge).set(to);
+  redirectInto(next, new Set(), from, to);
   next.nodes = next.nodes.map((n) => (n.id === from ? { ...n, id: to } : n));
   return next;
 }

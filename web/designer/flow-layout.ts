@@ -118,14 +118,15 @@ export function layoutFlow(definition: FlowDefinition): FlowLayout {
       place(current);
       if (node.type === 'condition') {
         const merge = meetingPoint(node.id);
-        const branches = node.branches.map((b, i) => lane([{ from: node.id, field: `branches.${i}.next` }], b.next, merge, false));
-        const otherwise = node.default !== undefined ? lane([{ from: node.id, field: 'default' }], node.default, merge, false) : undefined;
+        const lanes = outgoing(node).map(({ field, target }) => ({ field, lane: lane([{ from: node.id, field }], target, merge, false) }));
+        const branches = lanes.filter((l) => l.field !== 'default').map((l) => l.lane);
+        const otherwise = lanes.find((l) => l.field === 'default')?.lane;
         items.push({ kind: 'condition', id: node.id, edges, branches, ...(otherwise ? { otherwise } : {}), merge });
         edges = [...branches, ...(otherwise ? [otherwise] : [])].flatMap((l) => l.exits);
         current = merge ?? undefined;
       } else if (node.type === 'parallel') {
         const merge = meetingPoint(node.id);
-        const branches = node.branches.map((b, i) => lane([{ from: node.id, field: `branches.${i}` }], b, merge, false));
+        const branches = outgoing(node).map(({ field, target }) => lane([{ from: node.id, field }], target, merge, false));
         const joinNode = merge !== null ? byId.get(merge) : undefined;
         if (joinNode?.type === 'join' && !isPlaced.has(joinNode.id)) {
           place(joinNode.id);
