@@ -4,10 +4,10 @@ import { get } from '../shared/api-client';
 import { linkClickWithin } from '../shared/links';
 import { DevLoginPage } from '../shared/DevLoginPage';
 import { useLogin } from '../shared/use-login';
-import { readPageConfig, type UserSession } from '../shared/types';
+import { readPageConfig, type SessionOwner, type UserSession } from '../shared/types';
 import { FlowEditor } from './pages/FlowEditor';
 import { FlowList } from './pages/FlowList';
-import { BASE, pageOf, usePathname } from './router';
+import { BASE, pageOf, useLocation } from './router';
 import './styles.css';
 
 /** The flow designer (流程设计器) at /designer/: flow admins build, check, preview and publish flows. Same session as the H5 app. */
@@ -17,11 +17,11 @@ const config = readPageConfig();
 const onLinkClick = linkClickWithin(BASE);
 
 function Shell({ session, onLogout }: { session: UserSession; onLogout: () => void }) {
-  const page = pageOf(usePathname());
-  const [me, setMe] = useState<string>(session.user.name);
+  const page = pageOf(useLocation().pathname);
+  const [owner, setOwner] = useState<SessionOwner | undefined>();
   useEffect(() => {
-    get<{ name: string }>('/me')
-      .then((owner) => setMe(owner.name))
+    get<SessionOwner>('/me')
+      .then(setOwner)
       .catch(() => undefined);
   }, [session.token]);
   return (
@@ -31,13 +31,13 @@ function Shell({ session, onLogout }: { session: UserSession; onLogout: () => vo
           审批流程设计器
         </a>
         <span class="me" data-testid="me">
-          {me}
+          {owner?.name ?? session.user.name}
         </span>
         <button type="button" class="link" onClick={onLogout}>
           退出
         </button>
       </header>
-      {page.name === 'list' && <FlowList />}
+      {page.name === 'list' && <FlowList flowAdmin={owner?.flowAdmin} />}
       {page.name === 'flow' && <FlowEditor key={page.code} code={page.code} />}
       {page.name === 'not_found' && <p class="hint page-hint">页面不存在</p>}
     </div>

@@ -1,6 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
-
-export { navigate } from '../shared/links';
+export { navigate, useLocation } from '../shared/links';
 
 /** The designer's pages: `/designer/` (flow list) and `/designer/flows/{code}` (one flow's editor). */
 export type Page = { name: 'list' } | { name: 'flow'; code: string } | { name: 'not_found' };
@@ -21,13 +19,3 @@ export function pageOf(pathname: string): Page {
 }
 
 export const flowHref = (code: string) => `${BASE}/flows/${encodeURIComponent(code)}`;
-
-export function usePathname(): string {
-  const [pathname, setPathname] = useState(window.location.pathname);
-  useEffect(() => {
-    const update = () => setPathname(window.location.pathname);
-    addEventListener('popstate', update);
-    return () => removeEventListener('popstate', update);
-  }, []);
-  return pathname;
-}

@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
 import { linkClickWithin } from '../shared/links';
 
-export { navigate } from '../shared/links';
+export { navigate, useLocation } from '../shared/links';
 
 /** The H5 app's pages and their addresses under `/h5/` (the card's 查看详情 opens `/h5/tasks/{instanceId}/{taskId}`). */
 export type Page =
@@ -42,16 +41,5 @@ export function pageOf(pathname: string, search: string): Page {
 
 export const taskHref = (instanceId: string, taskId: string) => `${BASE}/tasks/${encodeURIComponent(instanceId)}/${encodeURIComponent(taskId)}`;
 export const instanceHref = (instanceId: string, ccId?: string) => `${BASE}/instances/${encodeURIComponent(instanceId)}${ccId ? `?cc=${ccId}` : ''}`;
-
-/** The page the address shows, following links and the back button. */
-export function useLocation(): { pathname: string; search: string } {
-  const [location, setLocation] = useState(() => ({ pathname: window.location.pathname, search: window.location.search }));
-  useEffect(() => {
-    const update = () => setLocation({ pathname: window.location.pathname, search: window.location.search });
-    addEventListener('popstate', update);
-    return () => removeEventListener('popstate', update);
-  }, []);
-  return location;
-}
 
 export const onLinkClick = linkClickWithin(BASE);

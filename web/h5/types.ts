@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { instanceForm, instancePage, instanceRoute, instanceView, timelineView } from '../../api/schemas/instances';
-import type { ccPage, sessionOwner } from '../../api/schemas/sessions';
+import type { ccPage } from '../../api/schemas/sessions';
 import type { taskPage } from '../../api/schemas/tasks';
 
 /** The API's answers as the page reads them: the server's own schemas, so the two cannot drift apart. */
@@ -18,6 +18,5 @@ export type InstancePage = z.output<typeof instancePage>;
 export type InstanceSummary = InstancePage['items'][number];
 export type CcPage = z.output<typeof ccPage>;
 export type CcItem = CcPage['items'][number];
-export type SessionOwner = z.output<typeof sessionOwner>;
 
-export type { PageConfig, UserSession, UserSummary } from '../shared/types';
+export type { PageConfig, SessionOwner, UserSession, UserSummary } from '../shared/types';

@@ -1,3 +1,5 @@
+import { useEffect, useState } from 'preact/hooks';
+
 /** In-app navigation of a browser app living under one base path (`/h5`, `/designer`). */
 
 export function navigate(href: string, replace = false): void {
@@ -16,4 +18,15 @@ export function linkClickWithin(base: string): (event: MouseEvent) => void {
     event.preventDefault();
     navigate(href);
   };
+}
+
+/** The address the app shows, following its links and the back button. */
+export function useLocation(): { pathname: string; search: string } {
+  const [location, setLocation] = useState(() => ({ pathname: window.location.pathname, search: window.location.search }));
+  useEffect(() => {
+    const update = () => setLocation({ pathname: window.location.pathname, search: window.location.search });
+    addEventListener('popstate', update);
+    return () => removeEventListener('popstate', update);
+  }, []);
+  return location;
 }
