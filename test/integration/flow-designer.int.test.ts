@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { FlowDefinition } from '../../engine/dsl';
 import type { InstanceView } from '../../engine/instance-view';
 import { ARTIFACTS_DIR, launchBrowser } from '../support/browser';
@@ -98,6 +98,12 @@ async function loggedInAdmin(page: Page, screenshot?: string): Promise<void> {
 const node = (page: Page, id: string) => page.locator(`.canvas [data-node-id="${id}"]`);
 const panel = (page: Page) => page.locator('.panel');
 
+/** Picks a person in a people picker (its label, e.g. 审批人): searched by name, chosen by id. */
+async function pick(scope: Locator, picker: string, person: { id: string; name: string }): Promise<void> {
+  await scope.getByLabel(`${picker}：搜索人员`).fill(person.name);
+  await scope.locator(`.picker-results button[data-user="${person.id}"]`).click();
+}
+
 async function addOn(page: Page, edgeSelector: string, kind: string): Promise<void> {
   await page.locator(`.canvas .add-button${edgeSelector}`).click();
   await page.locator(`.add-menu [data-kind="${kind}"]`).click();
@@ -180,8 +186,7 @@ describe('the flow designer', () => {
     await panel(page).locator('[data-problem-field="approvers.ids"]').getByText('请至少选择一位成员').waitFor();
     await page.getByTestId('problems-count').getByText('1 个问题').waitFor();
     await shot(page, '06-validation-error');
-    await panel(page).getByLabel('审批人：搜索人员').fill('王五');
-    await panel(page).locator(`.picker-results button[data-user="${people.cfo.id}"]`).click();
+    await pick(panel(page), '审批人', people.cfo);
     await panel(page).locator(`[data-chip="${people.cfo.id}"]`).waitFor();
     await checkedClean(page);
     await page.locator('.canvas [data-node-id="approval_2"].has-problems').waitFor({ state: 'detached' });
@@ -198,8 +203,7 @@ describe('the flow designer', () => {
     // The route of a ¥18,000 request by 张三, before anything is published.
     await page.getByRole('button', { name: '预览路径' }).first().click();
     const drawer = page.getByTestId('preview');
-    await drawer.getByLabel('发起人：搜索人员').fill('张三');
-    await drawer.locator(`.picker-results button[data-user="${people.initiator.id}"]`).click();
+    await pick(drawer, '发起人', people.initiator);
     await drawer.getByLabel('样例：事由').fill('采购笔记本电脑');
     await drawer.getByLabel('样例：金额').fill('18000');
     await drawer.locator('button.primary').click();
@@ -319,10 +323,8 @@ describe('the flow designer', () => {
       ['approval_2', people.cfo],
     ] as const) {
       await node(page, id).click();
-      await panel(page).getByLabel('审批人：搜索人员').fill(who.name);
-      await panel(page).locator(`.picker-results button[data-user="${who.id}"]`).click();
-      await panel(page).getByLabel('审批人：搜索人员').fill(people.admin.name);
-      await panel(page).locator(`.picker-results button[data-user="${people.admin.id}"]`).click();
+      await pick(panel(page), '审批人', who);
+      await pick(panel(page), '审批人', people.admin);
       await panel(page).getByLabel('票签（按比例或票数）').check();
       await panel(page).getByLabel('票签规则').selectOption('count');
       await panel(page).getByLabel('通过票数').fill('2');
@@ -374,11 +376,9 @@ describe('the flow designer', () => {
     // The preview asks for the approver the initiator would choose, under the node's id.
     await page.getByRole('button', { name: '预览路径' }).first().click();
     const drawer = page.getByTestId('preview');
-    await drawer.getByLabel('发起人：搜索人员').fill('张三');
-    await drawer.locator(`.picker-results button[data-user="${people.initiator.id}"]`).click();
+    await pick(drawer, '发起人', people.initiator);
     await drawer.getByLabel('样例：合同类型').selectOption('采购');
-    await drawer.getByLabel('自选：审批人：搜索人员').fill('王五');
-    await drawer.locator(`.picker-results button[data-user="${people.cfo.id}"]`).click();
+    await pick(drawer, '自选：审批人', people.cfo);
     await drawer.locator('button.primary').click();
     await drawer.locator(`[data-route-node="chosen_reviewer"] [data-approver="${people.cfo.id}"]`).waitFor();
     await shot(page, '13-fork-preview');
