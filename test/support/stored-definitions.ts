@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { demoFlow } from '../../db/seed-demo';
 import type { FlowDefinition } from '../../engine/dsl';
+import { stableJson } from '../../web/designer/stable-json';
 
 /**
  * Every flow definition the repo keeps: the embedded demo's flow and the definition each
@@ -23,12 +24,6 @@ function definitionOfHistory(file: string): FlowDefinition | undefined {
   return input.definition;
 }
 
-/** JSON with sorted keys: the same definition recorded twice counts once. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
-
 export interface StoredDefinition {
   /** Where it is kept: `db/seed-demo.ts` or the history file. */
   source: string;
@@ -47,7 +42,7 @@ export function storedDefinitions(): StoredDefinition[] {
   const seen = new Set<string>();
   // Recordings of one scenario differ only in their random code: the shape counts once.
   return found.filter(({ definition }) => {
-    const key = canonical({ ...definition, code: '' });
+    const key = stableJson({ ...definition, code: '' });
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

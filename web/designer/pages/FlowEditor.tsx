@@ -45,10 +45,10 @@ const TABS: Array<{ tab: Tab; label: string }> = [
 const problemsFrom = (err: unknown): Problem[] | undefined =>
   err instanceof ApiFailure && err.code === 'INVALID_DEFINITION' && Array.isArray(err.details) ? (err.details as Problem[]) : undefined;
 
-function useValidation(doc: FlowDefinition | undefined): [Problem[], (p: Problem[]) => void, boolean] {
+/** The publish validation of what is on screen, asked again whenever it changes (`json`: the document as stableJson). */
+function useValidation(doc: FlowDefinition | undefined, json: string): [Problem[], (p: Problem[]) => void, boolean] {
   const [problems, setProblems] = useState<Problem[]>([]);
   const [checking, setChecking] = useState(false);
-  const json = doc ? stableJson(doc) : '';
   useEffect(() => {
     if (!doc) return;
     let current = true;
@@ -93,7 +93,8 @@ export function FlowEditor({ code }: { code: string }) {
   const [previewing, setPreviewing] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [problems, setProblems, checking] = useValidation(doc);
+  const docJson = doc ? stableJson(doc) : '';
+  const [problems, setProblems, checking] = useValidation(doc, docJson);
   const userName = useNames();
 
   const load = () =>
@@ -117,7 +118,7 @@ export function FlowEditor({ code }: { code: string }) {
     const timer = setTimeout(() => setNotice(undefined), notice.kind === 'ok' ? 4000 : 8000);
     return () => clearTimeout(timer);
   }, [notice]);
-  const dirty = doc !== undefined && stableJson(doc) !== saved;
+  const dirty = doc !== undefined && docJson !== saved;
   // Unsaved changes are not lost to a closed tab or a reload without a question.
   useEffect(() => {
     if (!dirty) return;
