@@ -205,6 +205,8 @@ export interface InstanceState extends StartInstanceInput {
     projection?: boolean;
     /** Search attributes are published only when the workflow is about to wait (workflow-side only). */
     settledVisibility?: boolean;
+    /** Approver lookups run as local activities, in the workflow task of the change that needs them (workflow-side only). */
+    localLookups?: boolean;
   };
   /** How far the Postgres projection has been written (kept by the workflow, not the engine). */
   projected?: { revision: number; eventSeq: number };

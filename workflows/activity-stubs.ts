@@ -3,14 +3,22 @@ import type { ApprovalActivities } from '../activities';
 import type { RetryLimits, RetrySettings } from '../engine/instance';
 import { finalFailureTypes, retryPolicies } from '../temporal-config';
 
-/** Org lookups and the notification outbox: Postgres, retried like any database call. */
+/** Org lookups of instances started before `localLookups`, and the notification outbox: Postgres, retried like any database call. */
 export const { resolveApprovers, notify } = proxyActivities<ApprovalActivities>({
   startToCloseTimeout: '30s',
   retry: retryPolicies.database,
 });
 
-/** Short, idempotent Postgres writes: local activities, so they cost one marker event each. */
-export const { projectInstance, deadLetterWebhook } = proxyLocalActivities<ApprovalActivities>({
+/**
+ * Short, idempotent Postgres work: local activities, run in the workflow task that asks for them,
+ * so they cost one marker event each (no activity task, no second workflow task). Approver lookups
+ * run here for instances with `localLookups`: an action's answer then holds the next task.
+ */
+export const {
+  projectInstance,
+  deadLetterWebhook,
+  resolveApprovers: resolveApproversLocally,
+} = proxyLocalActivities<ApprovalActivities>({
   startToCloseTimeout: '10s',
   retry: retryPolicies.database,
 });

@@ -33,6 +33,13 @@ const OUTBOX_PROJECTION_PATCH = 'project-while-outbox-drains';
  */
 const CONTINUE_AS_NEW_PATCH = 'back-to-work-before-continue-as-new';
 
+/**
+ * Instances started since this patch look approvers up by local activity (in the workflow task of
+ * the change, so an action answers with the next task) and have every earlier patch's behaviour
+ * without asking for it: one marker and one search attribute upsert instead of two of each.
+ */
+const LOCAL_LOOKUPS_PATCH = 'local-lookups';
+
 /** Continue-as-new past this many history events (Temporal's own suggestion may come earlier). */
 export const DEFAULT_HISTORY_LIMIT = 2_000;
 
@@ -83,9 +90,12 @@ function beginRun(input: ApprovalWorkflowInput, [legacyState, legacyAnswers]: Le
     const { recentActionIds = [], ...state } = legacyState;
     return { run: new InstanceRun(state, true), recent: RecentActions.carried({ ids: recentActionIds, answers: legacyAnswers ?? [] }) };
   }
-  const turnLookups = patched(TURN_LOOKUPS_PATCH);
-  const projection = patched(PROJECTION_PATCH);
-  const started = startInstance(input, new Date().toISOString(), { turnLookups, projection, settledVisibility: projection });
+  // Asked first: a history from before it has no marker for it and goes on to ask the older patches.
+  const localLookups = patched(LOCAL_LOOKUPS_PATCH);
+  const turnLookups = localLookups || patched(TURN_LOOKUPS_PATCH);
+  const projection = localLookups || patched(PROJECTION_PATCH);
+  const features = { turnLookups, projection, settledVisibility: projection, ...(localLookups ? { localLookups } : {}) };
+  const started = startInstance(input, new Date().toISOString(), features);
   const run = new InstanceRun(started.state, false);
   run.take(started.commands);
   return { run, recent: RecentActions.carried() };

@@ -13,7 +13,7 @@ import {
   type WriteBackResult,
 } from '../engine/instance';
 import { templateContextOf } from '../engine/template-context';
-import { notify, resolveApprovers, type ErpActivities } from './activity-stubs';
+import { notify, resolveApprovers, resolveApproversLocally, type ErpActivities } from './activity-stubs';
 
 /**
  * Carries out one engine command by its activity and hands the answer back to the engine. The
@@ -25,7 +25,8 @@ export async function executeCommand(command: Command, current: () => InstanceSt
   const state = current();
   switch (command.type) {
     case 'resolve': {
-      const result = await resolveApprovers.executeWithOptions({ summary: lookupSummary(state, command.purpose) }, [command.request]);
+      const lookup = state.features?.localLookups ? resolveApproversLocally : resolveApprovers;
+      const result = await lookup.executeWithOptions({ summary: lookupSummary(state, command.purpose) }, [command.request]);
       return lookupAnswered(current(), command.purpose, asAssignments(result), new Date().toISOString());
     }
     case 'notify': {

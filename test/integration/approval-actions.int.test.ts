@@ -375,18 +375,22 @@ describe('task refusals shared by every task action', () => {
 });
 
 describe('an action that arrives while an approver lookup is still running', () => {
+  const LOOKUP_HELD_WAIT_MS = 40_000;
+
   /**
    * u_a approves node 1; node 2's approvers are being looked up (the lookup is held by a lock on
    * the users table) when the second action arrives. The second action is accepted, so its
-   * effect must survive the lookup's answer.
+   * effect must survive the lookup's answer. The lookup is a local activity, run inside the
+   * workflow task of the approve: the query and the second action get in when that task
+   * heartbeats (at 80 % of the 10 s workflow task timeout), hence the long waits.
    */
   async function secondActionDuringLookup(second: Record<string, unknown> & { type: string; actorId: string }) {
     const view = await startInstance(stack, twoNodeFlow);
     return whileApproverLookupsBlocked(stack, async () => {
       const approve = act(stack, view.instanceId, { type: 'approve', actorId: 'u_a' });
-      await waitForWorkflowView(stack, view.instanceId, (v) => v.currentNodeIds.includes('n2'));
+      await waitForWorkflowView(stack, view.instanceId, (v) => v.currentNodeIds.includes('n2'), LOOKUP_HELD_WAIT_MS);
       const other = act(stack, view.instanceId, second);
-      await waitForAcceptedUpdates(stack, view.instanceId, 2);
+      await waitForAcceptedUpdates(stack, view.instanceId, 2, LOOKUP_HELD_WAIT_MS);
       return { instanceId: view.instanceId, approve, other };
     }).then(async ({ instanceId, approve, other }) => ({ instanceId, approve: await approve, other: await other }));
   }

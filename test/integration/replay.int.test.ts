@@ -26,6 +26,7 @@ describe('workflow replay of recorded histories', () => {
       'engine-v2.5-one-input',
       'engine-v2.6-dingtalk',
       'engine-v2.7-observability',
+      'engine-v2.8-local-lookups',
       'skeleton-v1',
     ]);
     expect(files.filter((f) => f.startsWith('engine-v2.1/')).length).toBeGreaterThanOrEqual(14);

@@ -11,7 +11,7 @@ import { testForm, uid } from './fixtures';
  * current workflow code, so a change that would break running instances fails the build. Histories
  * of earlier generations stay as they were recorded.
  */
-export const GENERATION = 'engine-v2.7-observability';
+export const GENERATION = 'engine-v2.8-local-lookups';
 const RECORD_DIR = path.resolve(__dirname, '../fixtures/histories', GENERATION);
 
 /** Waits for the run to close (the latest run unless `runId` names one), then records its history. */
