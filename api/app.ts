@@ -10,6 +10,8 @@ import { DESIGNER_APP, H5_APP, mountWebApp } from './web-app-pages';
 import { httpMetrics } from './http-metrics';
 import { refuseNulCharacters } from './nul-characters';
 import { rateLimitersOf } from './rate-limit';
+import { VerifiedApps } from './auth/verified-apps';
+import { findApp } from '../db/apps';
 import { requestContext } from './request-context';
 import { requestTracing } from './request-tracing';
 import { definitionRoutes } from './routes/definitions';
@@ -45,7 +47,8 @@ let document: object | undefined;
 const DOCS = docsRoutes(() => (document ??= openApiDocument(API_ROUTES, API_VERSION)));
 export const API_ROUTES: readonly AnyRoute[] = [...ROUTES, ...DOCS];
 
-export function createApi(deps: ApiDependencies) {
+export function createApi(given: ApiDependencies) {
+  const deps: ApiDependencies = { ...given, verifiedApps: given.verifiedApps ?? new VerifiedApps((key) => findApp(given.db, given.secretBox, key)) };
   const app = new Hono<ApiEnv>();
   // First: every later middleware, route and log line runs within the request's context.
   app.use('*', requestContext);

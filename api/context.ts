@@ -8,6 +8,8 @@ import type { SecretBox } from '../db/secret-box';
 import type { DingTalkApi } from '../integrations/dingtalk/dingtalk-api';
 import type { Viewer } from './auth/viewer';
 
+import type { VerifiedApps } from './auth/verified-apps';
+
 /** What the API needs from the outside world, injected so tests use the real things. */
 export interface ApiDependencies {
   db: Db;
@@ -25,6 +27,8 @@ export interface ApiDependencies {
   checkContract?: boolean;
   /** A server span per request (request-tracing.ts) when tracing is on (observability/tracing.ts). */
   tracer?: Tracer;
+  /** Apps read for signed requests, kept a few seconds (auth/verified-apps.ts); createApi makes one when none is given. */
+  verifiedApps?: VerifiedApps;
 }
 
 export interface ApiEnv {

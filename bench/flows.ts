@@ -409,7 +409,7 @@ type Phases = { before?: PhaseResult; plain?: PhaseResult; mixed?: PhaseResult; 
 function report(phases: Phases, setup: { seconds: number }): string {
   const { before, plain, mixed, raw } = phases;
   const columns: Array<[string, string, PhaseResult | undefined]> = [
-    ['BENCH_BEFORE_DIR', '(plain)', before],
+    ['before', '(BENCH_BEFORE_DIR)', before],
     ['approval service', '(plain)', plain],
     ['approval service', '(mixed)', mixed],
     ['raw Temporal', '(client)', raw],
@@ -443,8 +443,8 @@ function report(phases: Phases, setup: { seconds: number }): string {
     ['flows completed', (r) => r.flows, 0],
     ['errors', (r) => r.errors.length, 0],
   ];
-  const width = [36, 18, 18, 16];
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(width[0]!) : cell.padStart(width[Math.min(i, 3)]!))).join('');
+  const width = [36, 20];
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(width[0]!) : cell.padStart(width[1]!))).join('');
   const out: string[] = [];
   out.push('');
   out.push(

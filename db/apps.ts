@@ -9,6 +9,8 @@ export interface RegisteredApp {
   secret: string;
   /** The secret before the last rotation, while its grace period lasts: inbound signatures made with it still verify. */
   previousSecret?: string;
+  /** When `previousSecret` stops verifying. */
+  previousSecretExpiresAt?: Date;
   permissions: AppPermission[];
 }
 
@@ -47,7 +49,7 @@ export async function findApp(db: Db, box: SecretBox, key: string): Promise<Regi
     key: row.key,
     name: row.name,
     secret: box.decrypt(row.secretCiphertext, row.key),
-    ...(previousValid ? { previousSecret: box.decrypt(row.previousSecretCiphertext!, row.key) } : {}),
+    ...(previousValid ? { previousSecret: box.decrypt(row.previousSecretCiphertext!, row.key), previousSecretExpiresAt: row.previousSecretExpiresAt! } : {}),
     permissions: row.permissions,
   };
 }

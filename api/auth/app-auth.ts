@@ -25,7 +25,15 @@ function requestTarget(c: Context<ApiEnv>): string {
 export function requireApp(deps: ApiDependencies, permission?: AppPermission, limiter?: RateLimiter): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const request = { method: c.req.method, target: requestTarget(c), header: (name: string) => c.req.header(name), readBody: () => c.req.text() };
-    const checked = await checkSignature(request, (appKey) => findApp(deps.db, deps.secretBox, appKey));
+    let fromCache = false;
+    let checked = await checkSignature(request, async (appKey) => {
+      if (!deps.verifiedApps) return findApp(deps.db, deps.secretBox, appKey);
+      const { app, cached } = await deps.verifiedApps.get(appKey);
+      fromCache = cached;
+      return app;
+    });
+    // Another API process may have rotated the secret since this one read the app.
+    if (!checked.ok && fromCache && checked.code === 'BAD_SIGNATURE') checked = await checkSignature(request, (appKey) => deps.verifiedApps!.fresh(appKey));
     if (!checked.ok) throw new ApiError(checked.code, checked.message);
     const { app } = checked;
     withLogFields({ appKey: app.key });

@@ -51,6 +51,7 @@ export const appRoutes: AnyRoute[] = [
       if (!(await rotateAppSecret(deps.db, deps.secretBox, params.key, secret, body.graceSeconds * 1000))) {
         throw new ApiError('APP_NOT_FOUND', `no app with key "${params.key}"`);
       }
+      deps.verifiedApps?.forget(params.key);
       return ok({ ...summaryOf((await findAppSummary(deps.db, params.key))!), secret });
     },
   ),

@@ -64,6 +64,23 @@ describe('apps: register, list, rotate a secret', () => {
   });
 });
 
+describe('apps as this API process keeps them (auth/verified-apps.ts)', () => {
+  it('a secret rotated by another API process verifies at once; the secret it replaced without grace stops within the cache time', async () => {
+    const key = uid('erp-app');
+    await upsertApp(stack.database.db, stack.secretBox, { key, name: '另一进程', secret: 'secret-before', permissions: ['start'] });
+    const before = clientOf(key, 'secret-before');
+    expect((await before.request('GET', '/api/v1/tasks?assignee=u_a')).status).toBe(200); // now cached here
+    // Another API process rotates it: this one is not told.
+    expect(await rotateAppSecret(stack.database.db, stack.secretBox, key, 'secret-after', 0)).toBe(true);
+    expect((await clientOf(key, 'secret-after').request('GET', '/api/v1/tasks?assignee=u_a')).status).toBe(200);
+    // The fresh read that verified the new secret replaced what was kept: the old one is refused at once here.
+    const stale = await before.request<{ error: { code: string } }>('GET', '/api/v1/tasks?assignee=u_a');
+    expect([stale.status, stale.body.error.code]).toEqual([401, 'BAD_SIGNATURE']);
+    // A forged signature with a cached app costs one fresh read and is refused like any other.
+    expect((await clientOf(key, 'not-the-secret').request('GET', '/api/v1/tasks?assignee=u_a')).status).toBe(401);
+  });
+});
+
 describe('secrets key rotation: reseal', () => {
   it('seals every secret again with the new key, after which the new key alone opens them all', async () => {
     const database = await createTestDatabase();
