@@ -449,7 +449,7 @@ function report(phases: Phases, setup: { seconds: number }): string {
   out.push('');
   out.push(
     `SPEC §10 flows bench — ${FLOWS} flows per phase (start, manager → finance → CFO), concurrency ${CONCURRENCY}, warm-up ${WARMUP} per phase ` +
-      `(not counted), ${os.cpus().length} CPUs, the product as npm start runs it (durable embedded servers, request logs to a file), setup ${setup.seconds.toFixed(1)} s`,
+      `(not counted), ${os.cpus().length} CPUs, the product as npm start runs it (${process.env.EMBEDDED_DURABILITY === 'fast' ? 'fast embedded servers: fsync off, asked by EMBEDDED_DURABILITY' : 'durable embedded servers'}, request logs to a file), setup ${setup.seconds.toFixed(1)} s`,
   );
   out.push('');
   out.push(line(['', ...shown.map(([name]) => name)]));
