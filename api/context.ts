@@ -6,9 +6,8 @@ import type { Db } from '../db/client';
 import type { RegisteredApp } from '../db/apps';
 import type { SecretBox } from '../db/secret-box';
 import type { DingTalkApi } from '../integrations/dingtalk/dingtalk-api';
-import type { Viewer } from './auth/viewer';
-
 import type { VerifiedApps } from './auth/verified-apps';
+import type { Viewer } from './auth/viewer';
 
 /** What the API needs from the outside world, injected so tests use the real things. */
 export interface ApiDependencies {

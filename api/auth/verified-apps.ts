@@ -12,7 +12,7 @@ const MAX_CACHED_APPS = 1_000;
  * - a previous secret is kept no longer than its grace period;
  * - this process forgets an app it changes itself (routes/apps.ts).
  * What another process's change can leave here for at most APP_CACHE_TTL_MS: a secret rotated
- * without grace, a withdrawn permission.
+ * without grace (it still verifies), a permission granted or withdrawn (the old set applies).
  */
 export class VerifiedApps {
   private readonly entries = new Map<string, { app: RegisteredApp; until: number }>();

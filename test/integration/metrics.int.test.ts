@@ -45,6 +45,8 @@ let world: ErpWorld;
 let sagaFlow: string;
 /** start → u_a → end */
 let oneStepFlow: string;
+/** With a cc node: its notice is a regular activity (approver lookups are local ones), so the core's activity metrics move too. */
+let ccFlow: string;
 
 beforeAll(async () => {
   fake = await startFakeDingTalk({
@@ -67,6 +69,15 @@ beforeAll(async () => {
     ]),
   );
   await publishFlow(stack.api, flowOf(oneStepFlow, [{ id: 'start', type: 'start', next: 'only' }, approval('only', ['u_a'], 'end')]));
+  ccFlow = uid('metrics_cc');
+  await publishFlow(
+    stack.api,
+    flowOf(ccFlow, [
+      { id: 'start', type: 'start', next: 'only' },
+      approval('only', ['u_a'], 'notify'),
+      { id: 'notify', type: 'cc', recipients: { type: 'users', ids: ['u_b'] }, next: 'end' },
+    ]),
+  );
 });
 
 afterAll(async () => {
@@ -329,7 +340,7 @@ describe('the standalone worker (workers/main.ts)', () => {
     const businessKey = uid('PO');
     const started = await expectOk<{ instanceId: string }>(
       client.request('POST', '/api/v1/instances', {
-        flowCode: oneStepFlow,
+        flowCode: ccFlow,
         businessKey,
         initiatorId: 'u_initiator',
         form: { amount: 10, title: '笔' },
